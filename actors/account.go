@@ -1,0 +1,108 @@
+package actors
+
+import (
+	"errors"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/troupe/troupe/subjects"
+)
+
+// Account is what connections hold of their account: its name, its actor, and the current
+// snapshot of its subscription index. Readers match against the snapshot without a lock and
+// without a message; only the account actor replaces it.
+type Account struct {
+	Name string
+	pid  atomic.Pointer[actor.PID] // set once, before any connection can see the account
+	snap atomic.Pointer[subjects.Snapshot[*subscription]]
+}
+
+func newAccount(name string) *Account {
+	a := &Account{Name: name}
+	a.snap.Store(subjects.NewIndex[*subscription]().Publish())
+	return a
+}
+
+// Snapshot returns the index snapshot readers currently match against.
+func (a *Account) snapshot() *subjects.Snapshot[*subscription] { return a.snap.Load() }
+
+// errAccountRestarted answers an interest change that was lost because its account failed while
+// applying it; the sender retries, since applying a change twice is harmless.
+var errAccountRestarted = errors.New("account restarted")
+
+// accountActor owns one account's subscription index: it is the index's only writer. It applies
+// interest changes in the order they arrive and publishes one snapshot per change message.
+//
+// On restart it rebuilds the index from the last published snapshot, which is immutable and so
+// unharmed by the failure; readers keep matching against that snapshot meanwhile.
+type accountActor struct {
+	srv   *shared
+	acc   *Account
+	index *subjects.Index[*subscription]
+}
+
+func newAccountProps(srv *shared, acc *Account) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &accountActor{srv: srv, acc: acc}
+	}, actor.WithMailbox(newMailbox(false)))
+}
+
+func (a *accountActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *interest:
+		a.apply(m)
+	case *actor.Started:
+		a.rebuild()
+	case *crashAccount:
+		panic("account crash requested: " + m.why)
+	case *actor.Stopping, *actor.Restarting, *actor.Stopped:
+	case *describe:
+		ctx.Respond(describeSelf(ctx, "account"))
+	default:
+		a.srv.log.Warn("account: unexpected message", "account", a.acc.Name, "type", typeName(m))
+	}
+}
+
+func (a *accountActor) apply(m *interest) {
+	for _, op := range m.ops {
+		s := op.sub
+		if op.add {
+			if s.gone.Load() {
+				continue // unsubscribed before it ever took effect
+			}
+			if err := a.index.Insert(s.subject, s.queue, s); err != nil {
+				a.srv.log.Debug("account: rejected subscription", "account", a.acc.Name,
+					"subject", string(s.subject), "error", err)
+			}
+		} else {
+			_ = a.index.Remove(s.subject, s.queue, s) // absent is fine: removals repeat
+		}
+	}
+	a.acc.snap.Store(a.index.Publish())
+	if m.done != nil {
+		m.done <- nil
+	}
+}
+
+func (a *accountActor) rebuild() {
+	a.index = subjects.NewIndex[*subscription]()
+	last := a.acc.snap.Load()
+	if last == nil {
+		a.acc.snap.Store(a.index.Publish())
+		return
+	}
+	last.Range(func(_, _ string, s *subscription) bool {
+		if !s.gone.Load() {
+			_ = a.index.Insert(s.subject, s.queue, s)
+		}
+		return true
+	})
+	a.acc.snap.Store(a.index.Publish())
+	if last.Count() > 0 {
+		a.srv.log.Info("account rebuilt its subscription index", slog.String("account", a.acc.Name),
+			slog.Int("subscriptions", a.index.Count()))
+	}
+}
+
+var _ actor.Actor = (*accountActor)(nil)

@@ -1,0 +1,277 @@
+package actors
+
+import (
+	"errors"
+	"math/rand/v2"
+	"net"
+	"os"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/troupe/troupe/config"
+	"github.com/troupe/troupe/protocol"
+)
+
+// maxWriteBatch is how much output a connection gathers before it writes without waiting for its
+// mailbox to drain.
+const maxWriteBatch = 64 * 1024
+
+// clientActor is the transport side of one client connection. It owns the socket's write side,
+// the outbound queue, the ping timer and the close; its reader goroutine owns the read side and
+// the protocol session. It writes when its mailbox drains (or past maxWriteBatch), so a burst of
+// deliveries costs one writev. A blocked write stalls only this actor.
+type clientActor struct {
+	srv     *shared
+	conn    net.Conn
+	peer    *Peer
+	acc     *Account
+	quit    chan struct{}
+	started time.Time
+
+	out     []*deliver // queued output, in order
+	outSize int
+	vec     net.Buffers
+
+	connect *protocol.Connect // set once CONNECT is accepted
+	ping    *time.Timer
+	closed  bool
+	reason  CloseReason
+}
+
+func newClientProps(srv *shared, conn net.Conn, peer *Peer, acc *Account) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &clientActor{srv: srv, conn: conn, peer: peer, acc: acc}
+	}, actor.WithMailbox(newMailbox(true)))
+}
+
+func (c *clientActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *deliver:
+		c.enqueue(ctx, m)
+	case *drained:
+		c.flush(ctx)
+	case *connected:
+		c.onConnected(ctx, m)
+	case *pingTick:
+		c.onPing(ctx)
+	case *closeConn:
+		c.close(ctx, m.reason, m.err)
+	case *readerExit:
+		c.close(ctx, m.reason, "")
+	case *slowConsumer:
+		c.close(ctx, SlowConsumerPendingBytes, "")
+	case *lameDuckInfo:
+		if c.peer.asyncInfo.Load() {
+			d := getDeliver(512)
+			d.buf = c.srv.appendInfo(d.buf, c.peer.CID, hostOf(c.conn.RemoteAddr()), false, "", true)
+			c.enqueue(ctx, d)
+		}
+	case *readerPanic:
+		panic(m)
+	case *crashConnection:
+		panic("connection crash requested")
+	case *actor.Started:
+		c.start(ctx)
+	case *actor.Stopping, *actor.Restarting:
+		// Stopped by its supervisor (a failure) or by the system: release the socket.
+		c.shutdown(ctx, ServerShutdown)
+	case *actor.Stopped:
+	case *describe:
+		ctx.Respond(describeSelf(ctx, "client"))
+	default:
+		c.srv.log.Warn("client: unexpected message", "cid", c.peer.CID, "type", typeName(m))
+	}
+}
+
+func (c *clientActor) start(ctx actor.Context) {
+	c.started = time.Now()
+	c.quit = make(chan struct{})
+	c.peer.PID = ctx.Self()
+	info := c.srv.appendInfo(nil, c.peer.CID, hostOf(c.conn.RemoteAddr()), false, "", false)
+	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
+	if _, err := c.conn.Write(info); err != nil {
+		c.shutdown(ctx, WriteError)
+		return
+	}
+	r := newReader(c.srv, c.conn, c.peer, c.acc, c.quit)
+	go r.run()
+}
+
+func (c *clientActor) enqueue(ctx actor.Context, d *deliver) {
+	if c.closed {
+		c.peer.pending.Add(-d.counted)
+		d.release()
+		return
+	}
+	c.out = append(c.out, d)
+	c.outSize += len(d.buf)
+	if c.outSize >= maxWriteBatch {
+		c.flush(ctx)
+	}
+}
+
+// flush writes everything queued, unless a publisher found the connection to be a slow
+// consumer: then it closes without writing more.
+func (c *clientActor) flush(ctx actor.Context) {
+	if c.closed || len(c.out) == 0 {
+		return
+	}
+	if c.peer.slow.Load() {
+		c.close(ctx, SlowConsumerPendingBytes, "")
+		return
+	}
+	if err := c.write(); err != nil {
+		c.shutdown(ctx, writeFailure(err))
+	}
+}
+
+// write sends the queued output with one writev and settles the counters.
+func (c *clientActor) write() error {
+	c.vec = c.vec[:0]
+	for _, d := range c.out {
+		c.vec = append(c.vec, d.buf)
+	}
+	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
+	v := c.vec
+	_, err := v.WriteTo(c.conn)
+	var counted, msgs, bytes int64
+	for _, d := range c.out {
+		counted += d.counted
+		msgs += d.msgs
+		bytes += d.bytes
+		d.release()
+	}
+	clear(c.out)
+	clear(c.vec)
+	c.out, c.outSize = c.out[:0], 0
+	if counted != 0 {
+		c.peer.pending.Add(-counted)
+	}
+	if msgs != 0 {
+		c.peer.outMsgs.Add(msgs)
+		c.peer.outBytes.Add(bytes)
+		c.srv.stats.outMsgs.Add(msgs)
+		c.srv.stats.outBytes.Add(bytes)
+	}
+	return err
+}
+
+func writeFailure(err error) CloseReason {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return SlowConsumerWriteDeadline
+	}
+	return WriteError
+}
+
+func (c *clientActor) onConnected(ctx actor.Context, m *connected) {
+	first := c.connect == nil
+	c.connect = &m.opts
+	if first {
+		c.ping = time.AfterFunc(firstPingDelay(c.srv.opts), func() {
+			c.srv.root.Send(ctx.Self(), &pingTick{})
+		})
+	}
+}
+
+// firstPingDelay is nats-server's: the ping interval, capped at 2 s unless
+// disable_short_first_ping, plus up to 20% jitter.
+func firstPingDelay(o *config.Options) time.Duration {
+	d := o.PingInterval
+	if !o.DisableShortFirstPing && d > config.FirstClientPingInterval {
+		d = config.FirstClientPingInterval
+	}
+	if j := int64(d / 5); j > 0 {
+		d += time.Duration(rand.Int64N(j))
+	}
+	return d
+}
+
+// onPing runs the ping timer: a PING goes out unless the client sent something within the
+// interval; more than ping_max unanswered PINGs close the connection as stale.
+func (c *clientActor) onPing(ctx actor.Context) {
+	if c.closed {
+		return
+	}
+	interval := c.srv.opts.PingInterval
+	if time.Since(time.Unix(0, c.peer.lastIn.Load())) >= interval {
+		if int(c.peer.pingsOut.Load())+1 > c.srv.opts.MaxPingsOut {
+			c.close(ctx, StaleConnection, "Stale Connection")
+			return
+		}
+		c.peer.pingsOut.Add(1)
+		d := getDeliver(16)
+		d.buf = protocol.AppendPing(d.buf)
+		c.enqueue(ctx, d)
+		c.flush(ctx)
+	}
+	if !c.closed {
+		c.ping.Reset(interval)
+	}
+}
+
+// close writes what is queued (and a last -ERR), then shuts the connection. A slow consumer is
+// not drained: that is the point of closing it.
+func (c *clientActor) close(ctx actor.Context, reason CloseReason, errText string) {
+	if c.closed {
+		return
+	}
+	if errText != "" {
+		d := getDeliver(len(errText) + 16)
+		d.buf = protocol.AppendErr(d.buf, errText)
+		c.out = append(c.out, d)
+	}
+	if reason != SlowConsumerPendingBytes && len(c.out) > 0 {
+		_ = c.write() // best effort: the connection is closing either way
+	}
+	c.shutdown(ctx, reason)
+}
+
+// shutdown closes the socket, stops the reader and the timer, reports to the clients supervisor
+// and stops the actor. It is idempotent.
+func (c *clientActor) shutdown(ctx actor.Context, reason CloseReason) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	c.reason = reason
+	c.peer.closed.Store(true)
+	_ = c.conn.Close()
+	if c.quit != nil {
+		close(c.quit)
+	}
+	if c.ping != nil {
+		c.ping.Stop()
+	}
+	for _, d := range c.out {
+		c.peer.pending.Add(-d.counted)
+		d.release()
+	}
+	clear(c.out)
+	c.out = c.out[:0]
+	if reason == SlowConsumerPendingBytes || reason == SlowConsumerWriteDeadline {
+		c.srv.log.Debug("slow consumer", "cid", c.peer.CID, "reason", reason.String())
+	}
+	ctx.Send(ctx.Parent(), &clientClosed{pid: ctx.Self(), info: c.closedInfo()})
+	ctx.Stop(ctx.Self())
+}
+
+func (c *clientActor) closedInfo() *ConnInfo {
+	ci := &ConnInfo{
+		CID:      c.peer.CID,
+		Addr:     c.conn.RemoteAddr().String(),
+		Start:    c.started,
+		Stop:     time.Now(),
+		Reason:   c.reason,
+		Account:  c.acc.Name,
+		InMsgs:   c.peer.inMsgs.Load(),
+		InBytes:  c.peer.inBytes.Load(),
+		OutMsgs:  c.peer.outMsgs.Load(),
+		OutBytes: c.peer.outBytes.Load(),
+	}
+	if c.connect != nil {
+		ci.Name, ci.Lang, ci.Version = c.connect.Name, c.connect.Lang, c.connect.Version
+	}
+	return ci
+}
+
+var _ actor.Actor = (*clientActor)(nil)

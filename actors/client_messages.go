@@ -1,0 +1,55 @@
+package actors
+
+import (
+	"fmt"
+
+	"github.com/troupe/troupe/protocol"
+)
+
+// Messages a client connection actor receives (besides deliver, in outbound.go, and drained, in
+// mailbox.go).
+
+// closeConn asks the connection to write what it has, then close. Its reader sends it after a
+// protocol error (the -ERR is already queued), the clients supervisor on shutdown, lame duck and
+// account failure.
+type closeConn struct {
+	reason CloseReason
+	err    string // an -ERR text to write last, if any
+}
+
+// readerExit says the reader hit end of file or a read error.
+type readerExit struct{ reason CloseReason }
+
+// readerPanic carries a panic recovered on the reader goroutine; the actor re-panics with it so
+// that its supervisor applies the connection policy.
+type readerPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *readerPanic) String() string { return fmt.Sprintf("reader panic: %v\n%s", p.value, p.stack) }
+
+// connected carries the options of an accepted CONNECT (without secrets) from the reader.
+type connected struct{ opts protocol.Connect }
+
+// pingTick fires the connection's ping timer.
+type pingTick struct{}
+
+// slowConsumer comes from a publisher that found the connection over max_pending.
+type slowConsumer struct{}
+
+// lameDuckInfo asks the connection to tell its client, if it takes async INFO, that the server
+// is in lame-duck mode.
+type lameDuckInfo struct{}
+
+// crashConnection makes a connection actor panic; tests use it to prove a failed connection is
+// stopped and nothing else is disturbed.
+type crashConnection struct{}
+
+func (*closeConn) IgnoreDeadLetterLogging()    {}
+func (*readerExit) IgnoreDeadLetterLogging()   {}
+func (*readerPanic) IgnoreDeadLetterLogging()  {}
+func (*connected) IgnoreDeadLetterLogging()    {}
+func (*pingTick) IgnoreDeadLetterLogging()     {}
+func (*slowConsumer) IgnoreDeadLetterLogging() {}
+func (*lameDuckInfo) IgnoreDeadLetterLogging() {}

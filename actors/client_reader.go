@@ -1,0 +1,339 @@
+package actors
+
+import (
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"runtime/debug"
+	"time"
+
+	"github.com/troupe/troupe/protocol"
+	"github.com/troupe/troupe/subjects"
+)
+
+// Read buffer sizes: a quiet connection keeps a small buffer, a busy one grows it (nats-server
+// does the same, client.go startBufSize/maxBufSize).
+const (
+	minReadSize = 512
+	maxReadSize = 64 * 1024
+	// batchScan is how many destinations of one read are found by scanning before a map is used.
+	batchScan = 8
+)
+
+// errQuit means the connection's actor is closing it: the reader just stops.
+var errQuit = errors.New("connection closing")
+
+// reader is the read side of one client connection: a plain goroutine outside the actor runtime,
+// started and owned by the connection's actor. It reads the socket, parses, runs the session and
+// routes messages. Routing touches no mailbox per message: it matches the subject against the
+// account's snapshot (through a match cache) and appends the MSG to a batch per destination; at
+// the end of each read it sends every destination one deliver.
+type reader struct {
+	srv    *shared
+	conn   net.Conn
+	self   *Peer
+	acc    *Account
+	quit   <-chan struct{}
+	parser *protocol.Parser
+	sess   *session
+	onOp   func(*protocol.Op) error
+	cache  *subjects.Cache[*subscription]
+
+	// Batches of the current read, in the order destinations were first seen.
+	peers     []*Peer
+	batches   []*deliver
+	byPeer    map[*Peer]*deliver // used past batchScan destinations
+	lastPeer  *Peer
+	lastBatch *deliver
+	hint      int // size of the current read, the buffer size asked for new batches
+
+	change interest // reused: the reader waits for each change before the next
+}
+
+func newReader(srv *shared, conn net.Conn, self *Peer, acc *Account, quit <-chan struct{}) *reader {
+	r := &reader{srv: srv, conn: conn, self: self, acc: acc, quit: quit}
+	r.parser = protocol.NewParser(protocol.ClientOps)
+	r.parser.MaxControlLine = int(srv.opts.MaxControlLine)
+	r.parser.MaxPayload = int(srv.opts.MaxPayload)
+	r.sess = newSession(srv, self, hostOf(conn.RemoteAddr()), r)
+	r.onOp = r.sess.handle
+	r.cache = subjects.NewCache[*subscription](4096)
+	r.change.done = make(chan error, 1)
+	return r
+}
+
+// run is the reader goroutine. A panic here is outside the actor runtime, so it is recovered
+// and handed to the actor, whose supervisor then stops the connection.
+func (r *reader) run() {
+	defer func() {
+		if v := recover(); v != nil {
+			r.srv.root.Send(r.self.PID, &readerPanic{value: v, stack: debug.Stack()})
+		}
+		r.dropInterest()
+	}()
+	buf := make([]byte, minReadSize)
+	small := 0
+	for {
+		n, err := r.conn.Read(buf)
+		if n > 0 {
+			if r.process(buf[:n]) {
+				return
+			}
+			switch {
+			case n == len(buf) && len(buf) < maxReadSize:
+				buf = make([]byte, 2*len(buf))
+				small = 0
+			case n < len(buf)/2 && len(buf) > minReadSize:
+				if small++; small > 8 {
+					buf = make([]byte, len(buf)/2)
+					small = 0
+				}
+			default:
+				small = 0
+			}
+		}
+		if err != nil {
+			reason := ReadError
+			if errors.Is(err, io.EOF) {
+				reason = ClientClosed
+			}
+			r.srv.root.Send(r.self.PID, &readerExit{reason: reason})
+			return
+		}
+	}
+}
+
+// process handles one read. It reports whether the connection is done.
+func (r *reader) process(b []byte) bool {
+	r.self.lastIn.Store(time.Now().UnixNano())
+	r.hint = len(b)
+	err := r.parser.Parse(b, r.onOp)
+	if err == nil {
+		err = r.sess.syncInterest()
+	}
+	if err != nil {
+		r.fail(err)
+		return true
+	}
+	r.flush()
+	r.countIn()
+	return false
+}
+
+// fail queues the -ERR an error owes, hands over everything routed so far, and asks the actor
+// to close the connection after writing it.
+func (r *reader) fail(err error) {
+	if errors.Is(err, errQuit) {
+		return
+	}
+	reason := ProtocolViolation
+	var perr *protocol.Error
+	var cerr *closeError
+	switch {
+	case errors.As(err, &cerr):
+		reason = cerr.reason
+	case errors.As(err, &perr):
+		switch perr {
+		case protocol.ErrMaxPayload:
+			reason = MaxPayloadExceeded
+		case protocol.ErrMaxControlLine:
+			reason = MaxControlLineExceeded
+		}
+		if perr.Text != "" {
+			r.sess.sendErr(perr.Text)
+		}
+	}
+	r.flush()
+	r.countIn()
+	r.srv.root.Send(r.self.PID, &closeConn{reason: reason})
+}
+
+func (r *reader) countIn() {
+	if s := r.sess; s.inMsgs > 0 {
+		r.self.inMsgs.Add(s.inMsgs)
+		r.self.inBytes.Add(s.inBytes)
+		r.srv.stats.inMsgs.Add(s.inMsgs)
+		r.srv.stats.inBytes.Add(s.inBytes)
+		s.inMsgs, s.inBytes = 0, 0
+	}
+}
+
+// dropInterest removes the connection's subscriptions from its account when the reader ends.
+func (r *reader) dropInterest() {
+	if ops := r.sess.allSubs(); len(ops) > 0 {
+		if pid := r.acc.pid.Load(); pid != nil {
+			r.srv.root.Send(pid, &interest{ops: ops})
+		}
+	}
+}
+
+// batchFor returns the batch of destination p for the current read.
+func (r *reader) batchFor(p *Peer) *deliver {
+	if p == r.lastPeer {
+		return r.lastBatch
+	}
+	var d *deliver
+	if r.byPeer != nil && len(r.peers) > batchScan {
+		d = r.byPeer[p]
+	} else {
+		for i, q := range r.peers {
+			if q == p {
+				d = r.batches[i]
+				break
+			}
+		}
+	}
+	if d == nil {
+		d = getDeliver(r.hint)
+		r.peers = append(r.peers, p)
+		r.batches = append(r.batches, d)
+		if len(r.peers) > batchScan {
+			if r.byPeer == nil {
+				r.byPeer = make(map[*Peer]*deliver)
+			}
+			if len(r.peers) == batchScan+1 {
+				for i, q := range r.peers {
+					r.byPeer[q] = r.batches[i]
+				}
+			} else {
+				r.byPeer[p] = d
+			}
+		}
+	}
+	r.lastPeer, r.lastBatch = p, d
+	return d
+}
+
+// flush sends each destination of this read its batch, unless it is closed or over max_pending
+// (a slow consumer: its actor is told to close, and the batch is dropped, so the publisher
+// never waits for it).
+func (r *reader) flush() {
+	maxPending := r.srv.opts.MaxPending
+	for i, p := range r.peers {
+		d := r.batches[i]
+		n := int64(len(d.buf))
+		switch {
+		case p.closed.Load():
+			d.release()
+		case p.pending.Add(n) > maxPending:
+			p.pending.Add(-n)
+			d.release()
+			if p.slow.CompareAndSwap(false, true) {
+				r.srv.stats.slowConsumers.Add(1)
+				r.srv.root.Send(p.PID, &slowConsumer{})
+			}
+		default:
+			d.counted = n
+			r.srv.root.Send(p.PID, d)
+		}
+	}
+	clear(r.peers)
+	clear(r.batches)
+	r.peers, r.batches = r.peers[:0], r.batches[:0]
+	if r.byPeer != nil {
+		clear(r.byPeer)
+	}
+	r.lastPeer, r.lastBatch = nil, nil
+}
+
+// The sessionIO side.
+
+func (r *reader) send(b []byte) {
+	d := r.batchFor(r.self)
+	d.buf = append(d.buf, b...)
+}
+
+func (r *reader) publish(op *protocol.Op, echo bool) bool {
+	res := r.cache.Match(r.acc.snap.Load(), op.Subject)
+	if res == nil {
+		return false
+	}
+	delivered := false
+	for _, sub := range res.Plain {
+		if r.deliverTo(sub, op, echo) {
+			delivered = true
+		}
+	}
+	for i := range res.Queues {
+		members := res.Queues[i].Members
+		// One member per group: start at a random one, take the first that accepts.
+		start := rand.IntN(len(members))
+		for j := range members {
+			if r.deliverTo(members[(start+j)%len(members)], op, echo) {
+				delivered = true
+				break
+			}
+		}
+	}
+	return delivered
+}
+
+// deliverTo appends one MSG (or HMSG) for sub to its connection's batch.
+func (r *reader) deliverTo(sub *subscription, op *protocol.Op, echo bool) bool {
+	p := sub.peer
+	if (p == r.self && !echo) || p.closed.Load() {
+		return false
+	}
+	ok, last := sub.claim()
+	if last {
+		r.srv.root.Send(r.acc.pid.Load(), &interest{ops: []interestOp{{sub: sub}}})
+	}
+	if !ok {
+		return false
+	}
+	d := r.batchFor(p)
+	payload := op.Payload
+	switch {
+	case op.Kind != protocol.KindHPub:
+		d.buf = protocol.AppendMsg(d.buf, op.Subject, sub.sid, op.Reply, len(payload))
+	case p.headers.Load():
+		d.buf = protocol.AppendHMsg(d.buf, op.Subject, sub.sid, op.Reply, op.HdrLen, len(payload))
+	default:
+		payload = payload[op.HdrLen:] // no header support: strip the headers
+		d.buf = protocol.AppendMsg(d.buf, op.Subject, sub.sid, op.Reply, len(payload))
+	}
+	d.buf = append(d.buf, payload...)
+	d.buf = append(d.buf, '\r', '\n')
+	d.msgs++
+	d.bytes += int64(len(payload))
+	return true
+}
+
+func (r *reader) changeInterest(ops []interestOp) error {
+	r.change.ops = append(r.change.ops[:0], ops...)
+	defer clear(r.change.ops)
+	for range 3 {
+		pid := r.acc.pid.Load()
+		if pid == nil {
+			break
+		}
+		r.srv.root.Send(pid, &r.change)
+		select {
+		case err := <-r.change.done:
+			if err == nil {
+				return nil
+			}
+			// The account failed while applying it and restarted: apply it again.
+		case <-r.quit:
+			return errQuit
+		}
+	}
+	return &closeError{reason: MissingAccount}
+}
+
+func (r *reader) connected(c *protocol.Connect) {
+	r.srv.root.Send(r.self.PID, &connected{opts: *c})
+}
+
+func (r *reader) replySub(reply []byte) *subscription {
+	res := r.acc.snap.Load().Match(reply)
+	for _, sub := range res.Plain {
+		if sub.peer == r.self && !sub.gone.Load() {
+			return sub
+		}
+	}
+	return nil
+}
+
+var _ sessionIO = (*reader)(nil)

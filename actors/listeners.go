@@ -1,0 +1,137 @@
+package actors
+
+import (
+	"errors"
+	"net"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// listenersActor supervises the listeners.
+//
+// Supervises: the client listener (route, monitoring and profiling listeners join it as they are
+// built).
+// Strategy: restart a failed listener after a back-off that grows with each failure within a
+// minute (250 ms, 500 ms, ...).
+// Why: a listener holds no state but its socket; a port that fails to accept may recover, and
+// retrying at once would spin.
+type listenersActor struct {
+	srv    *shared
+	client net.Listener // bound by Start, so that a bad address fails the start
+}
+
+func newListenersProps(srv *shared, client net.Listener) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &listenersActor{srv: srv, client: client}
+	}, actor.WithMailbox(newMailbox(false)), actor.WithSupervisor(&strategy{
+		kind: "listeners", policy: restartWithBackoff, window: time.Minute,
+		backoff: 250 * time.Millisecond, log: srv.log, counter: &restarts.listeners,
+	}))
+}
+
+func (a *listenersActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		clients := a.srv.clients.Load()
+		if _, err := ctx.SpawnNamed(newListenerProps(a.srv, a.client, clients), "client"); err != nil {
+			a.srv.log.Error("cannot start the client listener", "error", err)
+		}
+	case *actor.Stopping, *actor.Stopped, *actor.Restarting, *actor.Terminated:
+	case *describe:
+		ctx.Respond(describeSelf(ctx, "listeners"))
+	default:
+		a.srv.log.Warn("listeners: unexpected message", "type", typeName(m))
+	}
+}
+
+// listenerActor owns one listening socket and its accept goroutine, which hands every accepted
+// connection to the clients supervisor.
+type listenerActor struct {
+	srv     *shared
+	ln      net.Listener
+	addr    string
+	clients *actor.PID
+}
+
+// acceptFailed is sent by the accept goroutine when Accept fails for good; the actor then fails
+// so that its supervisor restarts it (and it listens again).
+type acceptFailed struct{ err error }
+
+func newListenerProps(srv *shared, ln net.Listener, clients *actor.PID) *actor.Props {
+	addr := ln.Addr().String()
+	first := ln
+	return actor.PropsFromProducer(func() actor.Actor {
+		// The first incarnation takes the socket Start bound; a restarted one listens anew.
+		a := &listenerActor{srv: srv, ln: first, addr: addr, clients: clients}
+		first = nil
+		return a
+	}, actor.WithMailbox(newMailbox(false)))
+}
+
+func (a *listenerActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		if a.ln == nil {
+			ln, err := net.Listen("tcp", a.addr)
+			if err != nil {
+				panic("client listener: " + err.Error())
+			}
+			a.ln = ln
+			a.srv.log.Info("Listening for client connections on " + a.addr)
+		}
+		go a.accept(a.ln, ctx.Self())
+	case *acceptFailed:
+		panic("client listener: " + m.err.Error())
+	case *actor.Stopping, *actor.Restarting:
+		// Close on both: a restart skips Stopping.
+		if a.ln != nil {
+			_ = a.ln.Close()
+		}
+	case *actor.Stopped:
+	case *describe:
+		ctx.Respond(describeSelf(ctx, "listener"))
+	default:
+		a.srv.log.Warn("listener: unexpected message", "type", typeName(m))
+	}
+}
+
+// accept runs outside the actor runtime; it recovers its own panics into a failure of the actor.
+func (a *listenerActor) accept(ln net.Listener, self *actor.PID) {
+	defer func() {
+		if v := recover(); v != nil {
+			a.srv.root.Send(self, &acceptFailed{err: errors.New("accept panic")})
+		}
+	}()
+	delay := 5 * time.Millisecond
+	for {
+		conn, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || isTemporary(err) {
+				// Out of file descriptors and the like: back off, as nats-server does.
+				a.srv.log.Error("temporary accept error", "error", err, "retry_in", delay)
+				time.Sleep(delay)
+				delay = min(2*delay, time.Second)
+				continue
+			}
+			a.srv.root.Send(self, &acceptFailed{err: err})
+			return
+		}
+		delay = 5 * time.Millisecond
+		a.srv.root.Send(a.clients, &accepted{conn: conn})
+	}
+}
+
+func isTemporary(err error) bool {
+	t, ok := err.(interface{ Temporary() bool })
+	return ok && t.Temporary()
+}
+
+var (
+	_ actor.Actor = (*listenersActor)(nil)
+	_ actor.Actor = (*listenerActor)(nil)
+)

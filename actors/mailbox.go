@@ -1,0 +1,226 @@
+package actors
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/debug"
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// drained is delivered to an actor, on its own goroutine, each time its mailbox runs dry after
+// at least one user message (and, under constant load, every mailboxBurst messages). The client
+// actor writes its socket on it: one write per burst of deliveries, never one per delivery.
+type drained struct{}
+
+func (*drained) NotInfluenceReceiveTimeout() {}
+func (*drained) IgnoreDeadLetterLogging()    {}
+
+var drainedMsg = &drained{}
+
+// mailboxBurst bounds how many user messages run before the actor is told it is drained and the
+// goroutine yields, so a busy actor still writes and other goroutines still run.
+const mailboxBurst = 256
+
+// panicReason carries a recovered panic with the stack where it happened, so supervisors can log
+// what protoactor itself would drop.
+type panicReason struct {
+	value any
+	stack []byte
+}
+
+func (p *panicReason) String() string { return fmt.Sprintf("panic: %v\n%s", p.value, p.stack) }
+
+// mailbox is the mailbox of every Troupe actor. Compared with protoactor's default it
+//   - delivers a drained message on the actor's goroutine (the stock MailboxEmpty middleware hook
+//     can run concurrently with the next Receive),
+//   - keeps the stack of a panic,
+//   - links messages that embed a queueNode without allocating a node per Send.
+//
+// Queues are lock-free (multi-producer, single-consumer); the actor is scheduled by protoactor's
+// dispatcher exactly as with the stock mailbox.
+type mailbox struct {
+	user       mpscQueue
+	system     mpscQueue
+	userCount  atomic.Int32
+	sysCount   atomic.Int32
+	scheduled  atomic.Int32
+	suspended  atomic.Bool
+	notify     bool // deliver drained messages
+	invoker    actor.MessageInvoker
+	dispatcher actor.Dispatcher
+}
+
+var _ actor.Mailbox = (*mailbox)(nil)
+
+// newMailbox returns a mailbox producer; notify selects drained notifications.
+func newMailbox(notify bool) actor.MailboxProducer {
+	return func() actor.Mailbox {
+		m := &mailbox{notify: notify}
+		m.user.init()
+		m.system.init()
+		return m
+	}
+}
+
+func (m *mailbox) PostUserMessage(msg any) {
+	m.user.push(msg)
+	m.userCount.Add(1)
+	m.schedule()
+}
+
+func (m *mailbox) PostSystemMessage(msg any) {
+	m.system.push(msg)
+	m.sysCount.Add(1)
+	m.schedule()
+}
+
+func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, dispatcher actor.Dispatcher) {
+	m.invoker = invoker
+	m.dispatcher = dispatcher
+}
+
+func (m *mailbox) Start() {}
+
+// UserMessageCount is the mailbox depth, for monitoring.
+func (m *mailbox) UserMessageCount() int { return int(m.userCount.Load()) }
+
+func (m *mailbox) schedule() {
+	if m.scheduled.CompareAndSwap(0, 1) {
+		m.dispatcher.Schedule(m.process)
+	}
+}
+
+func (m *mailbox) process() {
+	for {
+		m.run()
+		m.scheduled.Store(0)
+		sys, user := m.sysCount.Load(), m.userCount.Load()
+		if sys == 0 && (user == 0 || m.suspended.Load()) {
+			return
+		}
+		// Something arrived after run returned: take the turn back, unless a producer's
+		// schedule already did.
+		if !m.scheduled.CompareAndSwap(0, 1) {
+			return
+		}
+	}
+}
+
+func (m *mailbox) run() {
+	var msg any
+	defer func() {
+		if r := recover(); r != nil {
+			m.invoker.EscalateFailure(&panicReason{value: r, stack: debug.Stack()}, msg)
+		}
+	}()
+	handled := 0
+	for {
+		if msg = m.system.pop(); msg != nil {
+			m.sysCount.Add(-1)
+			switch msg.(type) {
+			case *actor.SuspendMailbox:
+				m.suspended.Store(true)
+			case *actor.ResumeMailbox:
+				m.suspended.Store(false)
+			default:
+				m.invoker.InvokeSystemMessage(msg)
+			}
+			continue
+		}
+		if m.suspended.Load() {
+			return
+		}
+		if msg = m.user.pop(); msg == nil {
+			if handled > 0 && m.notify {
+				msg = drainedMsg
+				m.invoker.InvokeUserMessage(drainedMsg)
+			}
+			return
+		}
+		m.userCount.Add(-1)
+		m.invoker.InvokeUserMessage(msg)
+		if handled++; handled >= mailboxBurst {
+			if m.notify {
+				msg = drainedMsg
+				m.invoker.InvokeUserMessage(drainedMsg)
+			}
+			handled = 0
+			runtime.Gosched()
+		}
+	}
+}
+
+// queueNode links a message into an mpscQueue. Message types that are sent often embed one (and
+// implement queued) so that sending them allocates nothing; other messages get a fresh node.
+type queueNode struct {
+	next atomic.Pointer[queueNode]
+	msg  any
+}
+
+type queued interface{ queueNode() *queueNode }
+
+// mpscQueue is Dmitry Vyukov's intrusive multi-producer single-consumer queue: producers swap the
+// head and link the previous node; the single consumer walks from the tail. pop may report empty
+// for a moment while a producer is between its swap and its link; the mailbox's counters make the
+// consumer come back for it.
+type mpscQueue struct {
+	head atomic.Pointer[queueNode]
+	tail *queueNode
+	stub queueNode
+}
+
+func (q *mpscQueue) init() {
+	q.head.Store(&q.stub)
+	q.tail = &q.stub
+}
+
+func (q *mpscQueue) push(msg any) {
+	var n *queueNode
+	if qm, ok := msg.(queued); ok {
+		n = qm.queueNode()
+	} else {
+		n = &queueNode{}
+	}
+	n.msg = msg
+	q.pushNode(n)
+}
+
+func (q *mpscQueue) pushNode(n *queueNode) {
+	n.next.Store(nil)
+	prev := q.head.Swap(n)
+	prev.next.Store(n)
+}
+
+func (q *mpscQueue) pop() any {
+	tail := q.tail
+	next := tail.next.Load()
+	if tail == &q.stub {
+		if next == nil {
+			return nil
+		}
+		q.tail = next
+		tail = next
+		next = next.next.Load()
+	}
+	if next != nil {
+		q.tail = next
+		return take(tail)
+	}
+	if tail != q.head.Load() {
+		return nil // a producer is linking; the counters bring us back
+	}
+	q.pushNode(&q.stub)
+	if next = tail.next.Load(); next != nil {
+		q.tail = next
+		return take(tail)
+	}
+	return nil
+}
+
+func take(n *queueNode) any {
+	msg := n.msg
+	n.msg = nil
+	return msg
+}

@@ -1,0 +1,80 @@
+package actors
+
+import (
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// Peer is the small shared record of one client connection. Publishers on other connections
+// read and update it without asking the connection's actor, and monitoring reads its counters:
+// every mutable field is an atomic. Nothing else about a connection is shared.
+type Peer struct {
+	PID *actor.PID
+	CID uint64
+
+	// pending counts bytes handed to this connection's actor and not yet written to its
+	// socket. Publishers add before they send; the actor subtracts after it writes. Above
+	// max_pending the connection is a slow consumer.
+	pending atomic.Int64
+	closed  atomic.Bool
+	slow    atomic.Bool // a publisher found it over max_pending; its actor closes it
+	headers atomic.Bool // it sent CONNECT {"headers":true}
+	// asyncInfo: it sent CONNECT with protocol 1 and has had its first PONG, so it takes
+	// async INFO (lame-duck notices).
+	asyncInfo atomic.Bool
+
+	// lastIn is the time of the last read from the socket (UnixNano), for the ping timer.
+	lastIn   atomic.Int64
+	pingsOut atomic.Int32
+
+	inMsgs, inBytes   atomic.Int64
+	outMsgs, outBytes atomic.Int64
+}
+
+// subscription is one SUB of one connection, as the account's index holds it. The connection's
+// session owns it; publishers read it; the counters are atomics because every publisher that
+// matches it may count a delivery.
+type subscription struct {
+	peer    *Peer
+	subject []byte
+	queue   []byte
+	sid     []byte
+
+	max       atomic.Int64 // auto-unsubscribe after this many deliveries; 0 = no limit
+	delivered atomic.Int64
+	gone      atomic.Bool // unsubscribed, or its max reached: deliver nothing more
+}
+
+func newSubscription(p *Peer, subject, queue, sid []byte) *subscription {
+	// One allocation holds the three byte strings.
+	buf := make([]byte, 0, len(subject)+len(queue)+len(sid))
+	buf = append(buf, subject...)
+	buf = append(buf, queue...)
+	buf = append(buf, sid...)
+	s := &subscription{peer: p}
+	s.subject = buf[:len(subject):len(subject)]
+	s.queue = buf[len(subject) : len(subject)+len(queue) : len(subject)+len(queue)]
+	s.sid = buf[len(subject)+len(queue):]
+	return s
+}
+
+// claim counts one delivery against the subscription's max. It reports whether the message may
+// be delivered, and whether this delivery is the last one (the caller then asks for removal).
+func (s *subscription) claim() (ok, last bool) {
+	if s.gone.Load() {
+		return false, false
+	}
+	n := s.delivered.Add(1)
+	max := s.max.Load()
+	if max <= 0 {
+		return true, false
+	}
+	if n > max {
+		return false, s.gone.CompareAndSwap(false, true)
+	}
+	if n == max {
+		return true, s.gone.CompareAndSwap(false, true)
+	}
+	return true, false
+}

@@ -1,0 +1,258 @@
+package actors
+
+import (
+	"github.com/troupe/troupe/protocol"
+	"github.com/troupe/troupe/subjects"
+)
+
+// session is the protocol side of one client connection: CONNECT options, the connection's
+// subscriptions by sid, and what each op means. It does no I/O and knows no actors: what it
+// decides goes through sessionIO, which the connection's reader implements (and tests fake).
+// It runs on the reader goroutine only.
+type session struct {
+	srv      *shared
+	peer     *Peer
+	clientIP string
+
+	opts            protocol.Connect
+	connectReceived bool
+	firstPongSent   bool
+	headers         bool // both sides support headers
+
+	subs    map[string]*subscription // by sid
+	sweepAt int                      // len(subs) at which gone entries are swept next
+	pending []interestOp             // SUB/UNSUB not yet effective
+	io      sessionIO
+	scratch []byte
+	inMsgs  int64 // counted here, published to the peer once per read
+	inBytes int64
+}
+
+// sessionIO is what a session asks of its connection.
+type sessionIO interface {
+	// send queues protocol bytes for this connection, after everything queued before.
+	send(b []byte)
+	// publish routes one PUB/HPUB to the matching subscriptions; it reports whether any
+	// subscription got it.
+	publish(op *protocol.Op, echo bool) bool
+	// changeInterest makes SUB/UNSUB changes effective in the account, returning when they are.
+	changeInterest(ops []interestOp) error
+	// flush hands everything routed so far to its destinations.
+	flush()
+	// connected reports an accepted CONNECT to the connection's actor.
+	connected(c *protocol.Connect)
+	// replySub finds this connection's plain subscription matching a reply subject, for the
+	// no-responders status message.
+	replySub(reply []byte) *subscription
+}
+
+// closeError ends a connection. The session has already queued any -ERR it owes.
+type closeError struct{ reason CloseReason }
+
+func (e *closeError) Error() string { return e.reason.String() }
+
+var (
+	okBytes   = protocol.AppendOK(nil)
+	pongBytes = protocol.AppendPong(nil)
+)
+
+func newSession(srv *shared, peer *Peer, clientIP string, io sessionIO) *session {
+	return &session{
+		srv:      srv,
+		peer:     peer,
+		clientIP: clientIP,
+		opts:     protocol.DefaultConnect(),
+		subs:     make(map[string]*subscription),
+		sweepAt:  64,
+		io:       io,
+	}
+}
+
+// handle applies one op. A *closeError means the connection must close.
+func (s *session) handle(op *protocol.Op) error {
+	switch op.Kind {
+	case protocol.KindPub, protocol.KindHPub:
+		return s.onPub(op)
+	case protocol.KindSub:
+		return s.onSub(op)
+	case protocol.KindUnsub:
+		return s.onUnsub(op)
+	}
+	// Every other op may observe earlier SUB/UNSUBs: make them effective first.
+	if err := s.syncInterest(); err != nil {
+		return err
+	}
+	switch op.Kind {
+	case protocol.KindPing:
+		return s.onPing()
+	case protocol.KindPong:
+		s.peer.pingsOut.Store(0)
+	case protocol.KindConnect:
+		return s.onConnect(op)
+	case protocol.KindInfo, protocol.KindOK:
+		// nats-server accepts and ignores both from a client.
+	case protocol.KindErr:
+		s.srv.log.Debug("client error", "cid", s.peer.CID, "error", string(op.Arg))
+		return &closeError{reason: ParseError}
+	default:
+		s.sendErr("Unknown Protocol Operation")
+		return &closeError{reason: ProtocolViolation}
+	}
+	return nil
+}
+
+func (s *session) sendErr(text string) {
+	s.scratch = protocol.AppendErr(s.scratch[:0], text)
+	s.io.send(s.scratch)
+}
+
+func (s *session) onConnect(op *protocol.Op) error {
+	if err := protocol.ParseConnect(op.Arg, &s.opts); err != nil {
+		return &closeError{reason: ProtocolViolation}
+	}
+	s.connectReceived = true
+	if s.opts.Account != "" || s.opts.NewAccount {
+		s.sendErr("Authorization Violation")
+		return &closeError{reason: AuthenticationViolation}
+	}
+	s.headers = s.srv.info.Headers && s.opts.Headers
+	s.peer.headers.Store(s.headers)
+	if s.opts.Protocol < 0 || s.opts.Protocol > 1 {
+		s.sendErr("invalid client protocol")
+		return &closeError{reason: BadClientProtocolVersion}
+	}
+	if s.opts.NoResponders && !s.headers {
+		s.sendErr("no responders requires headers support")
+		return &closeError{reason: NoRespondersRequiresHeaders}
+	}
+	if s.opts.Verbose {
+		s.io.send(okBytes)
+	}
+	c := s.opts
+	c.Pass, c.Token, c.Sig, c.JWT = "", "", "", "" // secrets stay in the session
+	s.io.connected(&c)
+	return nil
+}
+
+func (s *session) onPub(op *protocol.Op) error {
+	if op.Kind == protocol.KindHPub && !s.headers {
+		s.srv.log.Debug("message headers not supported", "cid", s.peer.CID)
+		return &closeError{reason: ProtocolViolation}
+	}
+	if err := s.syncInterest(); err != nil {
+		return err
+	}
+	if s.opts.Pedantic && !subjects.ValidLiteral(op.Subject) {
+		s.sendErr("Invalid Publish Subject")
+	}
+	s.inMsgs++
+	s.inBytes += int64(op.Size)
+	if s.opts.Verbose {
+		s.io.send(okBytes)
+	}
+	if s.io.publish(op, s.opts.Echo) || len(op.Reply) == 0 || !s.opts.NoResponders {
+		return nil
+	}
+	if sub := s.io.replySub(op.Reply); sub != nil {
+		s.scratch = protocol.AppendNoRespondersHMsg(s.scratch[:0], op.Reply, sub.sid, op.Subject)
+		s.io.send(s.scratch)
+	}
+	return nil
+}
+
+func (s *session) onSub(op *protocol.Op) error {
+	if !subjects.Valid(op.Subject) || (len(op.Queue) > 0 && !subjects.ValidQueue(op.Queue)) {
+		s.sendErr("Invalid Subject")
+		return nil
+	}
+	if max := s.srv.opts.MaxSubscriptions; max > 0 && len(s.subs) >= max {
+		s.sweep()
+		if len(s.subs) >= max {
+			s.sendErr("maximum subscriptions exceeded")
+			return nil
+		}
+	}
+	if existing := s.subs[string(op.SID)]; existing == nil || existing.gone.Load() {
+		sub := newSubscription(s.peer, op.Subject, op.Queue, op.SID)
+		s.subs[string(sub.sid)] = sub
+		s.pending = append(s.pending, interestOp{sub: sub, add: true})
+		if len(s.subs) >= s.sweepAt {
+			s.sweep()
+		}
+	}
+	if s.opts.Verbose {
+		s.io.send(okBytes)
+	}
+	return nil
+}
+
+func (s *session) onUnsub(op *protocol.Op) error {
+	if sub := s.subs[string(op.SID)]; sub != nil && !s.keepUntilMax(sub, int64(op.Max)) {
+		sub.gone.Store(true)
+		delete(s.subs, string(op.SID))
+		s.pending = append(s.pending, interestOp{sub: sub})
+	}
+	if s.opts.Verbose {
+		s.io.send(okBytes)
+	}
+	return nil
+}
+
+// keepUntilMax applies "UNSUB <sid> <max>": the subscription stays until it has had max
+// deliveries in all, counting those it already had (nats-server semantics). It reports false
+// when the subscription must go now.
+func (s *session) keepUntilMax(sub *subscription, max int64) bool {
+	if max <= 0 || sub.gone.Load() || sub.delivered.Load() >= max {
+		return false
+	}
+	sub.max.Store(max)
+	// A publisher that counted before the store did not see the max: check again. Removing
+	// twice is harmless, so racing with a publisher that also saw the max reached is fine.
+	return sub.delivered.Load() < max
+}
+
+func (s *session) onPing() error {
+	s.io.flush()
+	s.io.send(pongBytes)
+	if s.connectReceived && !s.firstPongSent {
+		s.firstPongSent = true
+		if s.opts.Protocol >= 1 {
+			s.peer.asyncInfo.Store(true)
+			s.scratch = s.srv.appendInfo(s.scratch[:0], s.peer.CID, s.clientIP, true, s.srv.global.Name, false)
+			s.io.send(s.scratch)
+		}
+	}
+	return nil
+}
+
+// syncInterest makes pending SUB/UNSUBs effective before an op that could observe them.
+func (s *session) syncInterest() error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	err := s.io.changeInterest(s.pending)
+	clear(s.pending)
+	s.pending = s.pending[:0]
+	return err
+}
+
+// sweep drops subscriptions that reached their auto-unsubscribe max (publishers mark them gone
+// and remove them from the account; only the session can drop them from its map).
+func (s *session) sweep() {
+	for sid, sub := range s.subs {
+		if sub.gone.Load() {
+			delete(s.subs, sid)
+		}
+	}
+	s.sweepAt = max(64, 2*len(s.subs))
+}
+
+// allSubs returns every live subscription, for removal when the connection ends.
+func (s *session) allSubs() []interestOp {
+	ops := make([]interestOp, 0, len(s.subs))
+	for _, sub := range s.subs {
+		sub.gone.Store(true)
+		ops = append(ops, interestOp{sub: sub})
+	}
+	return ops
+}

@@ -1,0 +1,101 @@
+package actors
+
+import (
+	"log/slog"
+	"net"
+	"runtime"
+	"strconv"
+	"sync/atomic"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/troupe/troupe/config"
+	"github.com/troupe/troupe/protocol"
+)
+
+// Version is Troupe's own version, sent in INFO.
+const Version = "0.1.0"
+
+// shared is what every actor of one server may read: set up before the first actor starts and
+// never written afterwards, except the atomics.
+type shared struct {
+	opts   *config.Options
+	system *actor.ActorSystem
+	root   *actor.RootContext
+	log    *slog.Logger
+
+	serverID string
+	info     protocol.Info // the INFO template; each connection copies it
+
+	global *Account // $G
+
+	// PIDs of the top-level supervisors, set by the root actor before it spawns any child
+	// that uses them.
+	clients  atomic.Pointer[actor.PID]
+	accounts atomic.Pointer[actor.PID]
+
+	nextCID      atomic.Uint64
+	shuttingDown atomic.Bool // set by the root when it starts the shutdown sequence
+	ready        atomic.Bool // accepting connections (false before start and in lame duck)
+	stats        serverStats
+}
+
+// serverStats are the server-wide counters monitoring reads.
+type serverStats struct {
+	inMsgs, inBytes   atomic.Int64
+	outMsgs, outBytes atomic.Int64
+	slowConsumers     atomic.Int64
+	totalConnections  atomic.Int64
+}
+
+func newShared(opts *config.Options, log *slog.Logger, serverID string, addr net.Addr) *shared {
+	s := &shared{opts: opts, log: log, serverID: serverID}
+	name := opts.ServerName
+	if name == "" {
+		name = serverID
+	}
+	host, port := opts.Host, opts.Port
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		port = tcp.Port
+	}
+	s.info = protocol.Info{
+		ID:         serverID,
+		Name:       name,
+		Version:    Version,
+		Proto:      1,
+		GoVersion:  runtime.Version(),
+		Host:       host,
+		Port:       port,
+		Headers:    !opts.NoHeaderSupport,
+		MaxPayload: opts.MaxPayload,
+	}
+	return s
+}
+
+// appendInfo appends the INFO a client connection gets: on accept (connectInfo false), after its
+// first PONG (connectInfo true, for protocol 1 clients), and on entering lame-duck mode.
+func (s *shared) appendInfo(dst []byte, cid uint64, clientIP string, connectInfo bool, account string, ldm bool) []byte {
+	info := s.info
+	info.CID = cid
+	info.ClientIP = clientIP
+	if connectInfo {
+		info.ConnectInfo = true
+		info.RemoteAccount = account
+	}
+	info.LameDuckMode = ldm
+	return protocol.AppendInfo(dst, &info)
+}
+
+func hostOf(addr net.Addr) string {
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		return tcp.IP.String()
+	}
+	h, _, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return addr.String()
+	}
+	return h
+}
+
+func hostPort(host string, port int) string {
+	return net.JoinHostPort(host, strconv.Itoa(port))
+}

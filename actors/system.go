@@ -1,0 +1,87 @@
+package actors
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/nats-io/nkeys"
+	"github.com/troupe/troupe/config"
+)
+
+// Server is a running Troupe server: an actor system whose root is the server actor.
+type Server struct {
+	srv    *shared
+	system *actor.ActorSystem
+	root   *actor.PID
+	addr   net.Addr
+	done   chan struct{}
+}
+
+// Start binds the client port, starts the supervision tree and returns once the tree is
+// spawned; Ready reports when connections are accepted. A bad address fails here, before any
+// actor starts.
+func Start(opts *config.Options, log *slog.Logger) (*Server, error) {
+	opts = opts.Clone()
+	opts.SetDefaults()
+	kp, err := nkeys.CreateServer()
+	if err != nil {
+		return nil, fmt.Errorf("creating the server id: %w", err)
+	}
+	id, err := kp.PublicKey()
+	if err != nil {
+		return nil, fmt.Errorf("creating the server id: %w", err)
+	}
+	port := opts.Port
+	if port == config.RandomPort {
+		port = 0
+	}
+	ln, err := net.Listen("tcp", hostPort(opts.Host, port))
+	if err != nil {
+		return nil, fmt.Errorf("could not listen on client port: %w", err)
+	}
+
+	system := actor.NewActorSystemWithConfig(actor.Configure(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
+			return slog.New(demoteInfo{log.Handler()}).With("lib", "protoactor")
+		}),
+		actor.WithDeadLetterRequestLogging(false),
+	))
+	srv := newShared(opts, log, id, ln.Addr())
+	srv.system = system
+	srv.root = system.Root
+	srv.global = newAccount("$G")
+
+	s := &Server{srv: srv, system: system, addr: ln.Addr(), done: make(chan struct{})}
+	s.root, err = system.Root.SpawnNamed(newServerProps(srv, ln, s.done), "server")
+	if err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Addr is the address the client listener is bound to.
+func (s *Server) Addr() net.Addr { return s.addr }
+
+// ID is the server's nkey-style id, as INFO carries it.
+func (s *Server) ID() string { return s.srv.serverID }
+
+// Ready reports whether the server accepts connections.
+func (s *Server) Ready() bool { return s.srv.ready.Load() }
+
+// Shutdown starts the shutdown sequence and returns at once; Done is closed when it ends.
+func (s *Server) Shutdown() { s.system.Root.Send(s.root, &shutdown{}) }
+
+// LameDuck enters lame-duck mode; the server shuts down when it has closed every connection.
+func (s *Server) LameDuck() { s.system.Root.Send(s.root, &enterLameDuck{}) }
+
+// Done is closed once the root actor has stopped.
+func (s *Server) Done() <-chan struct{} { return s.done }
+
+// Tree walks the live supervision tree (an admin call: one request per actor).
+func (s *Server) Tree(timeout time.Duration) (*Node, error) {
+	return walkTree(s.system.Root, s.root, timeout)
+}

@@ -1,0 +1,241 @@
+// Command server runs Troupe, a NATS-compatible message broker built as an actor system. It takes
+// nats-server's flags and configuration files.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/troupe/troupe/actors"
+	"github.com/troupe/troupe/config"
+)
+
+const exe = "troupe"
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	opts, check, err := configure(args)
+	if errors.Is(err, errDone) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", exe, strings.TrimSpace(err.Error()))
+		return 1
+	}
+	if check {
+		fmt.Fprintf(os.Stderr, "%s: configuration file %s is valid\n", exe, opts.ConfigFile)
+		return 0
+	}
+
+	logs, err := newLogOutput(opts.LogFile)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %s\n", exe, err)
+		return 1
+	}
+	log := slog.New(newLogHandler(logs, opts))
+	log.Info("Starting Troupe (a nats-server compatible broker)")
+	log.Info("  Version:  " + actors.Version)
+	if opts.ConfigFile != "" {
+		log.Info("  Using configuration file: " + opts.ConfigFile)
+	}
+	if opts.Cluster.Configured() {
+		log.Warn("Clustering (cluster, routes) is not supported yet: this server runs standalone and ignores its cluster settings")
+	}
+	if opts.HTTPPort != 0 || opts.HTTPSPort != 0 {
+		log.Warn("Monitoring (http_port) is not supported yet: no monitoring port is opened")
+	}
+
+	s, err := actors.Start(opts, log)
+	if err != nil {
+		log.Error(err.Error())
+		return 1
+	}
+	if err := writeProcessFiles(opts, s); err != nil {
+		log.Error(err.Error())
+		s.Shutdown()
+		<-s.Done()
+		return 1
+	}
+	defer removeProcessFiles(opts)
+	handleSignals(s, logs, log)
+	<-s.Done()
+	return 0
+}
+
+// errDone ends the program successfully without starting a server (-v, -h, --signal).
+var errDone = errors.New("done")
+
+// configure turns the command line (and the configuration file it names) into options; flags
+// win over the file, as with nats-server.
+func configure(args []string) (opts *config.Options, check bool, err error) {
+	fs := flag.NewFlagSet(exe, flag.ContinueOnError)
+	fs.Usage = func() { fmt.Print(usage) }
+	var (
+		fo                                   config.Options
+		configFile, signal, routes, clusterU string
+		showVersion, debugTrace              bool
+	)
+	fs.StringVar(&fo.Host, "a", "", "")
+	fs.StringVar(&fo.Host, "addr", "", "")
+	fs.StringVar(&fo.Host, "net", "", "")
+	fs.IntVar(&fo.Port, "p", 0, "")
+	fs.IntVar(&fo.Port, "port", 0, "")
+	fs.StringVar(&fo.ServerName, "n", "", "")
+	fs.StringVar(&fo.ServerName, "name", "", "")
+	fs.StringVar(&fo.ServerName, "server_name", "", "")
+	fs.IntVar(&fo.HTTPPort, "m", 0, "")
+	fs.IntVar(&fo.HTTPPort, "http_port", 0, "")
+	fs.IntVar(&fo.HTTPSPort, "ms", 0, "")
+	fs.IntVar(&fo.HTTPSPort, "https_port", 0, "")
+	fs.StringVar(&configFile, "c", "", "")
+	fs.StringVar(&configFile, "config", "", "")
+	fs.StringVar(&fo.LogFile, "l", "", "")
+	fs.StringVar(&fo.LogFile, "log", "", "")
+	fs.BoolVar(&fo.Debug, "D", false, "")
+	fs.BoolVar(&fo.Debug, "debug", false, "")
+	fs.BoolVar(&fo.Trace, "V", false, "")
+	fs.BoolVar(&fo.Trace, "trace", false, "")
+	fs.BoolVar(&debugTrace, "DV", false, "")
+	fs.BoolVar(&fo.Logtime, "T", true, "")
+	fs.BoolVar(&fo.Logtime, "logtime", true, "")
+	fs.StringVar(&fo.PidFile, "P", "", "")
+	fs.StringVar(&fo.PidFile, "pid", "", "")
+	fs.StringVar(&fo.PortsFileDir, "ports_file_dir", "", "")
+	fs.StringVar(&signal, "sl", "", "")
+	fs.StringVar(&signal, "signal", "", "")
+	fs.BoolVar(&check, "t", false, "")
+	fs.BoolVar(&showVersion, "v", false, "")
+	fs.BoolVar(&showVersion, "version", false, "")
+	fs.StringVar(&clusterU, "cluster", "", "")
+	fs.StringVar(&clusterU, "cluster_listen", "", "")
+	fs.StringVar(&fo.Cluster.Name, "cluster_name", "", "")
+	fs.StringVar(&routes, "routes", "", "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, false, errDone
+		}
+		return nil, false, err
+	}
+	if fs.NArg() > 0 {
+		return nil, false, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if showVersion {
+		fmt.Printf("%s: v%s\n", exe, actors.Version)
+		return nil, false, errDone
+	}
+	if signal != "" {
+		if err := sendSignal(signal); err != nil {
+			return nil, false, err
+		}
+		return nil, false, errDone
+	}
+	if debugTrace {
+		fo.Debug, fo.Trace = true, true
+	}
+
+	opts = &config.Options{Logtime: true}
+	if configFile != "" {
+		warnings, err := opts.LoadFile(configFile)
+		for _, w := range warnings {
+			fmt.Fprintf(os.Stderr, "%s: warning: %s\n", exe, w)
+		}
+		if err != nil {
+			return nil, false, err
+		}
+	}
+	// Flags given on the command line override the file.
+	var ferr error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "a", "addr", "net":
+			opts.Host = fo.Host
+		case "p", "port":
+			opts.Port = fo.Port
+		case "n", "name", "server_name":
+			opts.ServerName = fo.ServerName
+		case "m", "http_port":
+			opts.HTTPPort = fo.HTTPPort
+		case "ms", "https_port":
+			opts.HTTPSPort = fo.HTTPSPort
+		case "l", "log":
+			opts.LogFile = fo.LogFile
+		case "D", "debug":
+			opts.Debug = fo.Debug
+		case "V", "trace":
+			opts.Trace = fo.Trace
+		case "DV":
+			opts.Debug, opts.Trace = true, true
+		case "T", "logtime":
+			opts.Logtime = fo.Logtime
+		case "P", "pid":
+			opts.PidFile = fo.PidFile
+		case "ports_file_dir":
+			opts.PortsFileDir = fo.PortsFileDir
+		case "cluster", "cluster_listen":
+			u, err := url.Parse(clusterU)
+			if err != nil || u.Host == "" {
+				ferr = fmt.Errorf("invalid cluster url %q", clusterU)
+				return
+			}
+			opts.Cluster.Host = u.Hostname()
+			fmt.Sscan(u.Port(), &opts.Cluster.Port)
+		case "cluster_name":
+			opts.Cluster.Name = fo.Cluster.Name
+		case "routes":
+			for _, r := range strings.Split(routes, ",") {
+				u, err := url.Parse(strings.TrimSpace(r))
+				if err != nil {
+					ferr = fmt.Errorf("invalid route url %q", r)
+					return
+				}
+				opts.Cluster.Routes = append(opts.Cluster.Routes, u)
+			}
+		}
+	})
+	if ferr != nil {
+		return nil, false, ferr
+	}
+	opts.SetDefaults()
+	return opts, check, nil
+}
+
+const usage = `
+Usage: troupe [options]
+
+Server Options:
+    -a, --addr, --net <host>         Bind to host address (default: 0.0.0.0)
+    -p, --port <port>                Use port for clients (default: 4222, -1 for a random port)
+    -n, --name
+        --server_name <server_name>  Server name (default: auto)
+    -P, --pid <file>                 File to store PID
+    -m, --http_port <port>           Use port for http monitoring (accepted; not served yet)
+    -c, --config <file>              Configuration file
+    -t                               Test configuration and exit
+    -sl,--signal <signal>[=<pid>]    Send signal to a troupe process (ldm, stop, quit, term, reopen, reload)
+                                     <pid> can be either a PID (e.g. 1) or the path to a PID file
+        --ports_file_dir <dir>       Creates a ports file in the specified directory (<executable_name>_<pid>.ports)
+
+Logging Options:
+    -l, --log <file>                 File to redirect log output
+    -T, --logtime                    Timestamp log entries (default: true)
+    -D, --debug                      Enable debugging output
+    -V, --trace                      Trace the raw protocol
+    -DV                              Debug and trace
+
+Cluster Options (accepted; clustering is not supported yet):
+        --routes <rurl-1, rurl-2>    Routes to solicit and connect
+        --cluster <cluster-url>      Cluster URL for solicited routes
+        --cluster_name <string>      Cluster Name
+
+Common Options:
+    -h, --help                       Show this message
+    -v, --version                    Show version
+`
