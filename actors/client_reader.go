@@ -56,6 +56,7 @@ func newReader(srv *shared, conn net.Conn, self *Peer, acc *Account, quit <-chan
 	r.parser = protocol.NewParser(protocol.ClientOps)
 	r.parser.MaxControlLine = int(srv.opts.MaxControlLine)
 	r.parser.MaxPayload = int(srv.opts.MaxPayload)
+	r.parser.NoHeaders = true // until a CONNECT asks for headers
 	r.sess = newSession(srv, self, hostOf(conn.RemoteAddr()), r)
 	r.onOp = r.sess.handle
 	r.cache = subjects.NewCache[*subscription](4096)
@@ -323,6 +324,7 @@ func (r *reader) changeInterest(ops []interestOp) error {
 }
 
 func (r *reader) connected(c *protocol.Connect) {
+	r.parser.NoHeaders = !r.sess.headers
 	r.srv.root.Send(r.self.PID, &connected{opts: *c})
 }
 

@@ -87,8 +87,14 @@ func (a *clientsActor) Receive(ctx actor.Context) {
 		a.children = make(map[string]*clientMeta)
 		a.closed = newClosedRing(a.srv.opts.MaxClosedClients)
 	case *actor.Stopping, *actor.Stopped, *actor.Restarting:
+	case *listClosed:
+		ctx.Respond(a.closed.list())
 	case *describe:
-		ctx.Respond(describeSelf(ctx, "clients"))
+		d := &description{id: ctx.Self().Id, kind: "clients"}
+		for _, c := range a.children {
+			d.leaves = append(d.leaves, &Node{ID: c.pid.Id, Kind: "client"})
+		}
+		ctx.Respond(d)
 	default:
 		a.srv.log.Warn("clients: unexpected message", "type", typeName(m))
 	}

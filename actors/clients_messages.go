@@ -39,3 +39,6 @@ type closeAccountClients struct{ acc *Account }
 
 func (*clientClosed) IgnoreDeadLetterLogging() {}
 func (*lameDuckTick) IgnoreDeadLetterLogging() {}
+
+// listClosed asks for the ring of closed connections (monitoring; RequestFuture).
+type listClosed struct{}

@@ -85,3 +85,18 @@ func (s *Server) Done() <-chan struct{} { return s.done }
 func (s *Server) Tree(timeout time.Duration) (*Node, error) {
 	return walkTree(s.system.Root, s.root, timeout)
 }
+
+// ClosedConnections returns the ring of recently closed connections, oldest first (an admin
+// call).
+func (s *Server) ClosedConnections(timeout time.Duration) ([]*ConnInfo, error) {
+	pid := s.srv.clients.Load()
+	if pid == nil {
+		return nil, nil
+	}
+	res, err := s.system.Root.RequestFuture(pid, &listClosed{}, timeout).Result()
+	if err != nil {
+		return nil, err
+	}
+	list, _ := res.([]*ConnInfo)
+	return list, nil
+}

@@ -13,11 +13,14 @@ import (
 // it; it is for monitoring and tests (RequestFuture), never the data path.
 type describe struct{}
 
-// description is the answer to describe.
+// description is the answer to describe. A supervisor of many leaf actors (connections) lists
+// them in leaves itself, so that walking the tree costs one request per supervisor, not one per
+// connection, and a connection that is closing cannot stall the walk.
 type description struct {
 	id       string
 	kind     string
 	children []*actor.PID
+	leaves   []*Node
 }
 
 func describeSelf(ctx actor.Context, kind string) *description {
@@ -108,7 +111,7 @@ func walkTree(root *actor.RootContext, pid *actor.PID, timeout time.Duration) (*
 	if !ok {
 		return nil, fmt.Errorf("describe %s: unexpected answer %T", pid.Id, res)
 	}
-	n := &Node{ID: d.id, Kind: d.kind}
+	n := &Node{ID: d.id, Kind: d.kind, Children: d.leaves}
 	for _, c := range d.children {
 		child, err := walkTree(root, c, timeout)
 		if errors.Is(err, actor.ErrDeadLetter) {

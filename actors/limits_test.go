@@ -1,0 +1,247 @@
+package actors
+
+import (
+	"net"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Limits and timers: each limit gets nats-server's answer, and only the offending connection
+// is affected.
+
+// closedReason waits until the connection with the given address appears in the closed ring,
+// and returns its reason.
+func closedReason(t *testing.T, s *Server, local net.Addr) CloseReason {
+	t.Helper()
+	var reason CloseReason
+	waitFor(t, 5*time.Second, "closed connection "+local.String(), func() bool {
+		list, err := s.ClosedConnections(time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ci := range list {
+			if ci.Addr == local.String() {
+				reason = ci.Reason
+				return true
+			}
+		}
+		return false
+	})
+	return reason
+}
+
+func TestMaxConnections(t *testing.T) {
+	o := testOptions()
+	o.MaxConnections = 1
+	s := startServer(t, o)
+	first := dial(t, s)
+	second := dial(t, s) // gets INFO first, as from nats-server
+	if got := second.expectClosed(); got != "-ERR 'maximum connections exceeded'\r\n" {
+		t.Fatalf("second connection got %q", got)
+	}
+	first.expectQuiet()
+}
+
+func TestStaleConnection(t *testing.T) {
+	o := testOptions()
+	o.PingInterval = 100 * time.Millisecond
+	o.MaxPingsOut = 1
+	s := startServer(t, o)
+	w := dial(t, s)
+	w.send("CONNECT {\"verbose\":false}\r\n")
+	w.expect(`^PING\r\n`)
+	if got := w.expectClosed(); got != "-ERR 'Stale Connection'\r\n" {
+		t.Fatalf("got %q after the unanswered PING", got)
+	}
+	if r := closedReason(t, s, w.conn.LocalAddr()); r != StaleConnection {
+		t.Fatalf("close reason %v", r)
+	}
+}
+
+func TestPingAnsweredKeepsConnection(t *testing.T) {
+	o := testOptions()
+	o.PingInterval = 50 * time.Millisecond
+	o.MaxPingsOut = 1
+	s := startServer(t, o)
+	w := dial(t, s)
+	w.send("CONNECT {\"verbose\":false}\r\n")
+	for range 4 {
+		w.expect(`^PING\r\n`)
+		w.send("PONG\r\n")
+	}
+	w.expectQuiet()
+}
+
+// flood publishes to subject from a raw connection until stop is closed.
+func flood(t *testing.T, s *Server, subject string, stop <-chan struct{}) *sync.WaitGroup {
+	t.Helper()
+	pub := dial(t, s)
+	pub.send("CONNECT {\"verbose\":false}\r\n")
+	chunk := strings.Repeat("PUB "+subject+" 1024\r\n"+strings.Repeat("x", 1024)+"\r\n", 64)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			_ = pub.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			if _, err := pub.conn.Write([]byte(chunk)); err != nil {
+				t.Errorf("the publisher was disturbed: %v", err)
+				return
+			}
+		}
+	}()
+	return &wg
+}
+
+func TestSlowConsumerPendingBytes(t *testing.T) {
+	o := testOptions()
+	o.MaxPending = 256 * 1024
+	s := startServer(t, o)
+	slow := dial(t, s)
+	slow.send("CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n")
+	slow.expect(`^PONG\r\n`)
+	// slow never reads again.
+	fast := natsConn(t, s)
+	got := 0
+	sub, _ := fast.SubscribeSync("flood")
+	fast.Flush()
+
+	stop := make(chan struct{})
+	wg := flood(t, s, "flood", stop)
+	if r := closedReason(t, s, slow.conn.LocalAddr()); r != SlowConsumerPendingBytes {
+		t.Fatalf("close reason %v", r)
+	}
+	close(stop)
+	wg.Wait()
+	for {
+		if _, err := sub.NextMsg(500 * time.Millisecond); err != nil {
+			break
+		}
+		got++
+	}
+	if got == 0 {
+		t.Fatal("the other subscriber got nothing")
+	}
+	if s.srv.stats.slowConsumers.Load() == 0 {
+		t.Fatal("slow consumer not counted")
+	}
+}
+
+func TestSlowConsumerWriteDeadline(t *testing.T) {
+	o := testOptions()
+	o.WriteDeadline = 200 * time.Millisecond
+	s := startServer(t, o)
+	slow := dial(t, s)
+	slow.send("CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n")
+	slow.expect(`^PONG\r\n`)
+	stop := make(chan struct{})
+	wg := flood(t, s, "flood", stop)
+	if r := closedReason(t, s, slow.conn.LocalAddr()); r != SlowConsumerWriteDeadline {
+		t.Fatalf("close reason %v", r)
+	}
+	close(stop)
+	wg.Wait()
+	other := dial(t, s)
+	other.expectQuiet()
+}
+
+func TestConnectionFlood(t *testing.T) {
+	s := startServer(t, nil)
+	const n = 500
+	conns := make([]net.Conn, 0, n)
+	for range n {
+		c, err := tryDial(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	w := dial(t, s)
+	w.expectQuiet()
+}
+
+func TestMegabyteConnectIsRefused(t *testing.T) {
+	s := startServer(t, nil)
+	w := dial(t, s)
+	w.send("CONNECT {\"name\":\"%s\"}\r\n", strings.Repeat("n", 1<<20))
+	// The server closes with most of the megabyte unread, so the kernel may reset the
+	// connection; what did arrive must be the -ERR, and the reason is recorded either way.
+	if got := w.readUntilClosed(); got != "" && got != "-ERR 'maximum control line exceeded'\r\n" {
+		t.Fatalf("got %q", got)
+	}
+	if r := closedReason(t, s, w.conn.LocalAddr()); r != MaxControlLineExceeded {
+		t.Fatalf("close reason %v", r)
+	}
+}
+
+func TestGarbageIsRefused(t *testing.T) {
+	s := startServer(t, nil)
+	w := dial(t, s)
+	w.send("\x00\x01\x02\xff garbage\r\n")
+	if got := w.expectClosed(); got != "-ERR 'Unknown Protocol Operation'\r\n" {
+		t.Fatalf("got %q", got)
+	}
+	other := dial(t, s)
+	other.expectQuiet()
+}
+
+func TestTruncatedFrameWaitsForTheRest(t *testing.T) {
+	s := startServer(t, nil)
+	w := dial(t, s)
+	w.send("CONNECT {\"verbose\":false}\r\nSUB t 1\r\nPUB t 9\r\nhalf")
+	w.send("-done\r\nPING\r\n")
+	w.expect(`^MSG t 1 9\r\nhalf-done\r\nPONG\r\n`)
+}
+
+// After many connect/disconnect cycles nothing is left behind: no goroutine, no actor, no
+// subscription.
+func TestNoLeaksAfterConnectDisconnectCycles(t *testing.T) {
+	o := testOptions()
+	o.MaxClosedClients = 16 // the ring of closed connections is meant to hold on to them
+	s := startServer(t, o)
+	warm := dial(t, s)
+	warm.expectQuiet()
+	base := runtime.NumGoroutine()
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	baseHeap := ms.HeapAlloc
+
+	const cycles = 10000
+	for i := range cycles {
+		c, err := tryDial(s)
+		if err != nil {
+			t.Fatalf("cycle %d: %v", i, err)
+		}
+		if i%2 == 0 {
+			_, _ = c.Write([]byte("CONNECT {\"verbose\":false}\r\nSUB leak.>" + " 1\r\nPING\r\n"))
+			buf := make([]byte, 16)
+			_ = c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			_, _ = c.Read(buf)
+		}
+		c.Close()
+	}
+	waitFor(t, 10*time.Second, "connections to drain", func() bool {
+		return len(clientPIDs(t, s)) == 1 && s.srv.global.snapshot().Count() == 0
+	})
+	waitFor(t, 10*time.Second, "goroutines to return to the baseline", func() bool {
+		return runtime.NumGoroutine() <= base+2
+	})
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	if grown := int64(ms.HeapAlloc) - int64(baseHeap); grown > 4<<20 {
+		t.Fatalf("heap grew by %d bytes over %d cycles", grown, cycles)
+	}
+	warm.expectQuiet()
+}
