@@ -2,6 +2,7 @@ package actors
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -95,6 +96,7 @@ func (c *clientActor) start(ctx actor.Context) {
 	}
 	r := newReader(c.srv, c.conn, c.peer, c.acc, c.quit)
 	go r.run()
+	c.debug("Client connection created")
 }
 
 func (c *clientActor) enqueue(ctx actor.Context, d *deliver) {
@@ -121,7 +123,11 @@ func (c *clientActor) flush(ctx actor.Context) {
 		return
 	}
 	if err := c.write(); err != nil {
-		c.shutdown(ctx, writeFailure(err))
+		reason := writeFailure(err)
+		if c.peer.slow.Load() {
+			reason = SlowConsumerPendingBytes // a publisher interrupted the write
+		}
+		c.shutdown(ctx, reason)
 	}
 }
 
@@ -132,8 +138,13 @@ func (c *clientActor) write() error {
 		c.vec = append(c.vec, d.buf)
 	}
 	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
-	v := c.vec
-	_, err := v.WriteTo(c.conn)
+	var err error
+	if c.peer.slow.Load() {
+		err = errSlowConsumer // marked after flush looked: do not block on it
+	} else {
+		v := c.vec
+		_, err = v.WriteTo(c.conn)
+	}
 	var counted, msgs, bytes int64
 	for _, d := range c.out {
 		counted += d.counted
@@ -155,6 +166,8 @@ func (c *clientActor) write() error {
 	}
 	return err
 }
+
+var errSlowConsumer = errors.New("slow consumer")
 
 func writeFailure(err error) CloseReason {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -248,11 +261,18 @@ func (c *clientActor) shutdown(ctx actor.Context, reason CloseReason) {
 	}
 	clear(c.out)
 	c.out = c.out[:0]
-	if reason == SlowConsumerPendingBytes || reason == SlowConsumerWriteDeadline {
-		c.srv.log.Debug("slow consumer", "cid", c.peer.CID, "reason", reason.String())
+	switch reason {
+	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
+		c.srv.log.Info(fmt.Sprintf("%s - cid:%d - Slow Consumer Detected: %s", c.conn.RemoteAddr(), c.peer.CID, reason))
+	default:
+		c.debug("Client connection closed: " + reason.String())
 	}
 	ctx.Send(ctx.Parent(), &clientClosed{pid: ctx.Self(), info: c.closedInfo()})
 	ctx.Stop(ctx.Self())
+}
+
+func (c *clientActor) debug(what string) {
+	c.srv.log.Debug(fmt.Sprintf("%s - cid:%d - %s", c.conn.RemoteAddr(), c.peer.CID, what))
 }
 
 func (c *clientActor) closedInfo() *ConnInfo {

@@ -222,6 +222,7 @@ func (r *reader) flush() {
 			d.release()
 			if p.slow.CompareAndSwap(false, true) {
 				r.srv.stats.slowConsumers.Add(1)
+				p.interrupt()
 				r.srv.root.Send(p.PID, &slowConsumer{})
 			}
 		default:

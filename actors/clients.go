@@ -111,7 +111,7 @@ func (a *clientsActor) accept(ctx actor.Context, conn net.Conn) {
 		go a.reject(conn, cid)
 		return
 	}
-	peer := &Peer{CID: cid}
+	peer := &Peer{CID: cid, conn: conn}
 	pid, err := ctx.SpawnNamed(newClientProps(a.srv, conn, peer, a.srv.global), "c"+strconv.FormatUint(cid, 10))
 	if err != nil {
 		a.srv.log.Error("cannot start connection", "cid", cid, "error", err)

@@ -5,8 +5,11 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/nats-io/nats.go"
 )
 
 // Limits and timers: each limit gets nats-server's answer, and only the offending connection
@@ -75,30 +78,33 @@ func TestPingAnsweredKeepsConnection(t *testing.T) {
 	w.expectQuiet()
 }
 
-// flood publishes to subject from a raw connection until stop is closed.
-func flood(t *testing.T, s *Server, subject string, stop <-chan struct{}) *sync.WaitGroup {
+// flood publishes 1 KiB messages to subject from a raw connection until the test ends; it
+// fails the test if the publisher is ever disturbed.
+func flood(t *testing.T, s *Server, subject string) {
 	t.Helper()
 	pub := dial(t, s)
 	pub.send("CONNECT {\"verbose\":false}\r\n")
-	chunk := strings.Repeat("PUB "+subject+" 1024\r\n"+strings.Repeat("x", 1024)+"\r\n", 64)
+	chunk := []byte(strings.Repeat("PUB "+subject+" 1024\r\n"+strings.Repeat("x", 1024)+"\r\n", 64))
+	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		for {
+			_ = pub.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			_, err := pub.conn.Write(chunk)
 			select {
 			case <-stop:
 				return
 			default:
 			}
-			_ = pub.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-			if _, err := pub.conn.Write([]byte(chunk)); err != nil {
+			if err != nil {
 				t.Errorf("the publisher was disturbed: %v", err)
 				return
 			}
 		}
 	}()
-	return &wg
+	t.Cleanup(func() { close(stop); wg.Wait() })
 }
 
 func TestSlowConsumerPendingBytes(t *testing.T) {
@@ -108,27 +114,25 @@ func TestSlowConsumerPendingBytes(t *testing.T) {
 	slow := dial(t, s)
 	slow.send("CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n")
 	slow.expect(`^PONG\r\n`)
-	// slow never reads again.
+	// slow never reads again; fast keeps up.
 	fast := natsConn(t, s)
-	got := 0
-	sub, _ := fast.SubscribeSync("flood")
+	var got atomic.Int64
+	fast.Subscribe("flood", func(*nats.Msg) { got.Add(1) })
 	fast.Flush()
 
-	stop := make(chan struct{})
-	wg := flood(t, s, "flood", stop)
+	// Paced by the reading subscriber: 64 KiB at a time, the next only when it has them all, so
+	// it never falls 256 KiB behind; the one that does not read passes that (and whatever the
+	// kernel buffers) after a few rounds.
+	pub := dial(t, s)
+	pub.send("CONNECT {\"verbose\":false}\r\n")
+	chunk := strings.Repeat("PUB flood 1024\r\n"+strings.Repeat("x", 1024)+"\r\n", 64)
+	const rounds = 256
+	for i := range rounds {
+		pub.send("%s", chunk)
+		waitFor(t, 5*time.Second, "the reading subscriber", func() bool { return got.Load() == int64(64*(i+1)) })
+	}
 	if r := closedReason(t, s, slow.conn.LocalAddr()); r != SlowConsumerPendingBytes {
 		t.Fatalf("close reason %v", r)
-	}
-	close(stop)
-	wg.Wait()
-	for {
-		if _, err := sub.NextMsg(500 * time.Millisecond); err != nil {
-			break
-		}
-		got++
-	}
-	if got == 0 {
-		t.Fatal("the other subscriber got nothing")
 	}
 	if s.srv.stats.slowConsumers.Load() == 0 {
 		t.Fatal("slow consumer not counted")
@@ -138,17 +142,15 @@ func TestSlowConsumerPendingBytes(t *testing.T) {
 func TestSlowConsumerWriteDeadline(t *testing.T) {
 	o := testOptions()
 	o.WriteDeadline = 200 * time.Millisecond
+	o.MaxPending = 1 << 40 // so that the deadline, not the pending bytes, trips first
 	s := startServer(t, o)
 	slow := dial(t, s)
 	slow.send("CONNECT {\"verbose\":false}\r\nSUB flood 1\r\nPING\r\n")
 	slow.expect(`^PONG\r\n`)
-	stop := make(chan struct{})
-	wg := flood(t, s, "flood", stop)
+	flood(t, s, "flood")
 	if r := closedReason(t, s, slow.conn.LocalAddr()); r != SlowConsumerWriteDeadline {
 		t.Fatalf("close reason %v", r)
 	}
-	close(stop)
-	wg.Wait()
 	other := dial(t, s)
 	other.expectQuiet()
 }

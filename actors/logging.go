@@ -5,6 +5,9 @@ import (
 	"log/slog"
 )
 
+// levelTrace is the level of protocol tracing (-V), below slog's Debug.
+const levelTrace = slog.Level(-8)
+
 // demoteInfo routes protoactor's logging into the server's logger one level down: its Info
 // lines (actor recovered, dead letters) are Debug here, while warnings and errors stay as they
 // are.

@@ -1,7 +1,9 @@
 package actors
 
 import (
+	"net"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 )
@@ -10,8 +12,9 @@ import (
 // read and update it without asking the connection's actor, and monitoring reads its counters:
 // every mutable field is an atomic. Nothing else about a connection is shared.
 type Peer struct {
-	PID *actor.PID
-	CID uint64
+	PID  *actor.PID
+	CID  uint64
+	conn net.Conn // only to interrupt a blocked write of a slow consumer
 
 	// pending counts bytes handed to this connection's actor and not yet written to its
 	// socket. Publishers add before they send; the actor subtracts after it writes. Above
@@ -30,6 +33,15 @@ type Peer struct {
 
 	inMsgs, inBytes   atomic.Int64
 	outMsgs, outBytes atomic.Int64
+}
+
+// interrupt makes a write the connection's actor may be blocked in fail at once. A publisher
+// calls it after marking the peer slow, so a slow consumer closes now rather than at its write
+// deadline; the actor re-checks the mark after setting each deadline, so it cannot miss it.
+func (p *Peer) interrupt() {
+	if p.conn != nil {
+		_ = p.conn.SetWriteDeadline(time.Unix(1, 0))
+	}
 }
 
 // subscription is one SUB of one connection, as the account's index holds it. The connection's

@@ -1,6 +1,10 @@
 package actors
 
 import (
+	"context"
+	"fmt"
+	"strconv"
+
 	"github.com/troupe/troupe/protocol"
 	"github.com/troupe/troupe/subjects"
 )
@@ -70,6 +74,9 @@ func newSession(srv *shared, peer *Peer, clientIP string, io sessionIO) *session
 
 // handle applies one op. A *closeError means the connection must close.
 func (s *session) handle(op *protocol.Op) error {
+	if s.srv.opts.Trace {
+		s.trace(op)
+	}
 	switch op.Kind {
 	case protocol.KindPub, protocol.KindHPub:
 		return s.onPub(op)
@@ -255,4 +262,33 @@ func (s *session) allSubs() []interestOp {
 		ops = append(ops, interestOp{sub: sub})
 	}
 	return ops
+}
+
+// trace logs an inbound op as nats-server's -V does: "<<- [PUB foo 5]", then the payload.
+func (s *session) trace(op *protocol.Op) {
+	var b []byte
+	b = append(b, op.Kind.String()...)
+	for _, arg := range [][]byte{op.Subject, op.Queue, op.Reply, op.SID} {
+		if len(arg) > 0 {
+			b = append(b, ' ')
+			b = append(b, arg...)
+		}
+	}
+	switch op.Kind {
+	case protocol.KindHPub:
+		b = append(append(append(b, ' '), strconv.Itoa(op.HdrLen)...), ' ')
+		b = append(b, strconv.Itoa(op.Size)...)
+	case protocol.KindPub:
+		b = append(append(b, ' '), strconv.Itoa(op.Size)...)
+	case protocol.KindUnsub:
+		if op.Max > 0 {
+			b = append(append(b, ' '), strconv.Itoa(op.Max)...)
+		}
+	case protocol.KindConnect, protocol.KindInfo, protocol.KindErr:
+		b = append(append(b, ' '), op.Arg...)
+	}
+	s.srv.log.Log(context.Background(), levelTrace, fmt.Sprintf("%s - cid:%d - <<- [%s]", s.clientIP, s.peer.CID, b))
+	if op.Kind == protocol.KindPub || op.Kind == protocol.KindHPub {
+		s.srv.log.Log(context.Background(), levelTrace, fmt.Sprintf("%s - cid:%d - <<- MSG_PAYLOAD: [%q]", s.clientIP, s.peer.CID, op.Payload))
+	}
 }

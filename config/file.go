@@ -215,6 +215,14 @@ var knownButUnsupported = map[string]bool{
 	"client_advertise": true, "no_fast_producer_stall": true, "proxies": true,
 }
 
+// knownClusterKeys are the nats-server cluster keys Troupe does not implement yet.
+var knownClusterKeys = map[string]bool{
+	"authorization": true, "tls": true, "cluster_advertise": true, "advertise": true,
+	"no_advertise": true, "connect_retries": true, "connect_backoff": true, "permissions": true,
+	"pool_size": true, "accounts": true, "compression": true, "ping_interval": true,
+	"ping_max": true, "write_deadline": true, "write_timeout": true,
+}
+
 func (p *fileParser) cluster(tk token, v any) {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -259,7 +267,11 @@ func (p *fileParser) cluster(tk token, v any) {
 				c.Routes = append(c.Routes, u)
 			}
 		default:
-			p.fail(ctk, "field %q in cluster is not supported by Troupe yet", k)
+			if knownClusterKeys[strings.ToLower(k)] {
+				p.fail(ctk, "field %q in cluster is not supported by Troupe yet", k)
+			} else {
+				p.fail(ctk, "unknown field %q", k)
+			}
 		}
 	}
 }

@@ -15,14 +15,18 @@ import (
 // levelTrace is below slog's Debug: -V, protocol tracing.
 const levelTrace = slog.Level(-8)
 
-func logLevel(o *config.Options) slog.Level {
+// logLevels says which levels below Info are logged. As in nats-server, debug (-D) and trace
+// (-V) are independent: -V alone logs [TRC] lines but not [DBG] ones.
+type logLevels struct{ debug, trace bool }
+
+func (v logLevels) enabled(l slog.Level) bool {
 	switch {
-	case o.Trace:
-		return levelTrace
-	case o.Debug:
-		return slog.LevelDebug
+	case l >= slog.LevelInfo:
+		return true
+	case l >= slog.LevelDebug:
+		return v.debug
 	default:
-		return slog.LevelInfo
+		return v.trace
 	}
 }
 
@@ -75,17 +79,17 @@ func (o *logOutput) write(b []byte) {
 // with any attributes appended as key=value.
 type logHandler struct {
 	out   *logOutput
-	level slog.Level
+	level logLevels
 	attrs string
 	pid   string
 	time  bool
 }
 
 func newLogHandler(out *logOutput, o *config.Options) *logHandler {
-	return &logHandler{out: out, level: logLevel(o), pid: fmt.Sprintf("[%d] ", os.Getpid()), time: o.Logtime}
+	return &logHandler{out: out, level: logLevels{debug: o.Debug, trace: o.Trace}, pid: fmt.Sprintf("[%d] ", os.Getpid()), time: o.Logtime}
 }
 
-func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
+func (h *logHandler) Enabled(_ context.Context, l slog.Level) bool { return h.level.enabled(l) }
 
 func (h *logHandler) Handle(_ context.Context, r slog.Record) error {
 	var b strings.Builder

@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/troupe/troupe/actors"
@@ -35,6 +37,9 @@ func run(args []string) int {
 		return 0
 	}
 
+	// Trap signals before anything can learn the pid (pid and ports files), so that an early
+	// SIGUSR2 or SIGTERM is handled, not fatal; nats-server traps them in NewServer.
+	sigs := trapSignals()
 	logs, err := newLogOutput(opts.LogFile)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %s\n", exe, err)
@@ -58,6 +63,7 @@ func run(args []string) int {
 		log.Error(err.Error())
 		return 1
 	}
+	handleSignals(sigs, s, logs, log)
 	if err := writeProcessFiles(opts, s); err != nil {
 		log.Error(err.Error())
 		s.Shutdown()
@@ -65,7 +71,6 @@ func run(args []string) int {
 		return 1
 	}
 	defer removeProcessFiles(opts)
-	handleSignals(s, logs, log)
 	<-s.Done()
 	return 0
 }
@@ -103,7 +108,11 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 	fs.BoolVar(&fo.Debug, "debug", false, "")
 	fs.BoolVar(&fo.Trace, "V", false, "")
 	fs.BoolVar(&fo.Trace, "trace", false, "")
+	// -VV and -DVV also trace the system account in nats-server; Troupe has none, so they are
+	// -V and -DV.
+	fs.BoolVar(&fo.Trace, "VV", false, "")
 	fs.BoolVar(&debugTrace, "DV", false, "")
+	fs.BoolVar(&debugTrace, "DVV", false, "")
 	fs.BoolVar(&fo.Logtime, "T", true, "")
 	fs.BoolVar(&fo.Logtime, "logtime", true, "")
 	fs.StringVar(&fo.PidFile, "P", "", "")
@@ -144,12 +153,22 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 	opts = &config.Options{Logtime: true}
 	if configFile != "" {
 		warnings, err := opts.LoadFile(configFile)
+		if check && err == nil && len(warnings) > 0 {
+			// -t fails on warnings too, as nats-server's does.
+			errs := make([]error, len(warnings))
+			for i, w := range warnings {
+				errs[i] = w
+			}
+			return nil, false, errors.Join(errs...)
+		}
 		for _, w := range warnings {
 			fmt.Fprintf(os.Stderr, "%s: warning: %s\n", exe, w)
 		}
 		if err != nil {
 			return nil, false, err
 		}
+	} else if check {
+		return nil, false, errors.New("must specify [-c, --config] option to check configuration file syntax")
 	}
 	// Flags given on the command line override the file.
 	var ferr error
@@ -169,9 +188,9 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 			opts.LogFile = fo.LogFile
 		case "D", "debug":
 			opts.Debug = fo.Debug
-		case "V", "trace":
+		case "V", "VV", "trace":
 			opts.Trace = fo.Trace
-		case "DV":
+		case "DV", "DVV":
 			opts.Debug, opts.Trace = true, true
 		case "T", "logtime":
 			opts.Logtime = fo.Logtime
@@ -180,13 +199,12 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 		case "ports_file_dir":
 			opts.PortsFileDir = fo.PortsFileDir
 		case "cluster", "cluster_listen":
-			u, err := url.Parse(clusterU)
-			if err != nil || u.Host == "" {
-				ferr = fmt.Errorf("invalid cluster url %q", clusterU)
+			host, port, err := parseClusterURL(clusterU)
+			if err != nil {
+				ferr = err
 				return
 			}
-			opts.Cluster.Host = u.Hostname()
-			fmt.Sscan(u.Port(), &opts.Cluster.Port)
+			opts.Cluster.Host, opts.Cluster.Port = host, port
 		case "cluster_name":
 			opts.Cluster.Name = fo.Cluster.Name
 		case "routes":
@@ -207,6 +225,32 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 	return opts, check, nil
 }
 
+// parseClusterURL reads --cluster nats://host:port. Port -1 (a random port) is not a valid URL
+// port, so it is swapped for 0 around the parse, as nats-server's overrideCluster does.
+func parseClusterURL(s string) (string, int, error) {
+	parse := s
+	random := strings.HasSuffix(s, ":-1")
+	if random {
+		parse = strings.TrimSuffix(s, "-1") + "0"
+	}
+	u, err := url.Parse(parse)
+	if err != nil || u.Host == "" {
+		return "", 0, fmt.Errorf("invalid cluster url %q", s)
+	}
+	host, p, err := net.SplitHostPort(u.Host)
+	if err != nil {
+		return "", 0, fmt.Errorf("invalid cluster url %q: %w", s, err)
+	}
+	port, err := strconv.Atoi(p)
+	if err != nil {
+		return "", 0, fmt.Errorf("invalid cluster url %q: bad port", s)
+	}
+	if random {
+		port = config.RandomPort
+	}
+	return host, port, nil
+}
+
 const usage = `
 Usage: troupe [options]
 
@@ -217,6 +261,7 @@ Server Options:
         --server_name <server_name>  Server name (default: auto)
     -P, --pid <file>                 File to store PID
     -m, --http_port <port>           Use port for http monitoring (accepted; not served yet)
+    -ms,--https_port <port>          Use port for https monitoring (accepted; not served yet)
     -c, --config <file>              Configuration file
     -t                               Test configuration and exit
     -sl,--signal <signal>[=<pid>]    Send signal to a troupe process (ldm, stop, quit, term, reopen, reload)
@@ -227,8 +272,10 @@ Logging Options:
     -l, --log <file>                 File to redirect log output
     -T, --logtime                    Timestamp log entries (default: true)
     -D, --debug                      Enable debugging output
-    -V, --trace                      Trace the raw protocol
+    -V, --trace                      Trace the raw protocol (the ops clients send)
+    -VV                              Same as -V (there is no system account to trace)
     -DV                              Debug and trace
+    -DVV                             Same as -DV
 
 Cluster Options (accepted; clustering is not supported yet):
         --routes <rurl-1, rurl-2>    Routes to solicit and connect

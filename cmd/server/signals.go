@@ -14,12 +14,19 @@ import (
 	"github.com/troupe/troupe/actors"
 )
 
+// trapSignals starts catching the signals the server handles; handleSignals then acts on them.
+// Catching them before the server (and its pid file) exists means that a signal sent early is
+// acted on once the server runs, instead of killing the process with the default action.
+func trapSignals() chan os.Signal {
+	ch := make(chan os.Signal, 4)
+	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP)
+	return ch
+}
+
 // handleSignals maps nats-server's signals onto the server: SIGINT and SIGTERM stop it (SIGTERM
 // is ignored while lame duck is under way, as nats-server does), SIGUSR2 enters lame duck,
 // SIGUSR1 reopens the log file, SIGHUP (reload) is logged: reload is not supported yet.
-func handleSignals(s *actors.Server, logs *logOutput, log *slog.Logger) {
-	ch := make(chan os.Signal, 4)
-	signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP)
+func handleSignals(ch chan os.Signal, s *actors.Server, logs *logOutput, log *slog.Logger) {
 	go func() {
 		lameDuck := false
 		for {
@@ -37,9 +44,7 @@ func handleSignals(s *actors.Server, logs *logOutput, log *slog.Logger) {
 					lameDuck = true
 					s.LameDuck()
 				case syscall.SIGUSR1:
-					if err := logs.reopen(); err != nil {
-						log.Error("reopening the log file: " + err.Error())
-					}
+					reopenLog(logs, log)
 				case syscall.SIGHUP:
 					log.Warn("Configuration reload is not supported yet; the running configuration is unchanged")
 				}
@@ -49,6 +54,19 @@ func handleSignals(s *actors.Server, logs *logOutput, log *slog.Logger) {
 			}
 		}
 	}()
+}
+
+// reopenLog reopens the log file (after a rotation) and says so, in nats-server's words.
+func reopenLog(logs *logOutput, log *slog.Logger) {
+	if logs.path == "" {
+		log.Info("File log re-open ignored, not a file logger")
+		return
+	}
+	if err := logs.reopen(); err != nil {
+		log.Error("reopening the log file: " + err.Error())
+		return
+	}
+	log.Info("File log re-opened")
 }
 
 // sendSignal implements --signal <command>[=<pid or pid file>].
