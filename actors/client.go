@@ -131,40 +131,62 @@ func (c *clientActor) flush(ctx actor.Context) {
 	}
 }
 
-// write sends the queued output with one writev and settles the counters.
+// writeChunk bounds one writev, so that a connection that drains slowly still shows progress
+// (publishers only stall for connections that make progress) and each write deadline covers a
+// bounded amount of data.
+const writeChunk = 1 << 20
+
+// write sends the queued output, one writev per chunk, and settles the counters.
 func (c *clientActor) write() error {
-	c.vec = c.vec[:0]
-	for _, d := range c.out {
-		c.vec = append(c.vec, d.buf)
-	}
-	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
 	var err error
-	if c.peer.slow.Load() {
-		err = errSlowConsumer // marked after flush looked: do not block on it
-	} else {
-		v := c.vec
-		_, err = v.WriteTo(c.conn)
+	start := 0
+	c.peer.writing.Store(time.Now().UnixNano())
+	for start < len(c.out) && err == nil {
+		end, size := start, 0
+		c.vec = c.vec[:0]
+		for end < len(c.out) && (end == start || size+len(c.out[end].buf) <= writeChunk) {
+			size += len(c.out[end].buf)
+			c.vec = append(c.vec, c.out[end].buf)
+			end++
+		}
+		_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
+		if c.peer.slow.Load() {
+			err = errSlowConsumer // marked after flush looked: do not block on it
+		} else {
+			v := c.vec
+			_, err = v.WriteTo(c.conn)
+		}
+		c.settle(c.out[start:end], err == nil)
+		start = end
+		c.peer.writing.Store(time.Now().UnixNano())
 	}
+	c.settle(c.out[start:], false)
+	c.peer.writing.Store(0)
+	clear(c.out)
+	clear(c.vec)
+	c.out, c.outSize = c.out[:0], 0
+	return err
+}
+
+// settle releases written (or abandoned) output: its bytes leave the pending count, which may
+// open the stall gate for publishers waiting on this connection.
+func (c *clientActor) settle(out []*deliver, written bool) {
 	var counted, msgs, bytes int64
-	for _, d := range c.out {
+	for _, d := range out {
 		counted += d.counted
 		msgs += d.msgs
 		bytes += d.bytes
 		d.release()
 	}
-	clear(c.out)
-	clear(c.vec)
-	c.out, c.outSize = c.out[:0], 0
-	if counted != 0 {
-		c.peer.pending.Add(-counted)
+	if counted != 0 && c.peer.pending.Add(-counted) < c.srv.stallAt {
+		c.peer.openGate()
 	}
-	if msgs != 0 {
+	if written && msgs != 0 {
 		c.peer.outMsgs.Add(msgs)
 		c.peer.outBytes.Add(bytes)
 		c.srv.stats.outMsgs.Add(msgs)
 		c.srv.stats.outBytes.Add(bytes)
 	}
-	return err
 }
 
 var errSlowConsumer = errors.New("slow consumer")
@@ -255,12 +277,10 @@ func (c *clientActor) shutdown(ctx actor.Context, reason CloseReason) {
 	if c.ping != nil {
 		c.ping.Stop()
 	}
-	for _, d := range c.out {
-		c.peer.pending.Add(-d.counted)
-		d.release()
-	}
+	c.settle(c.out, false)
 	clear(c.out)
 	c.out = c.out[:0]
+	c.peer.openGate() // nobody should wait on a closed connection
 	switch reason {
 	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
 		c.srv.log.Info(fmt.Sprintf("%s - cid:%d - Slow Consumer Detected: %s", c.conn.RemoteAddr(), c.peer.CID, reason))

@@ -48,7 +48,8 @@ type reader struct {
 	lastBatch *deliver
 	hint      int // size of the current read, the buffer size asked for new batches
 
-	change interest // reused: the reader waits for each change before the next
+	change interest    // reused: the reader waits for each change before the next
+	timer  *time.Timer // reused: fast-producer stalls
 }
 
 func newReader(srv *shared, conn net.Conn, self *Peer, acc *Account, quit <-chan struct{}) *reader {
@@ -61,6 +62,8 @@ func newReader(srv *shared, conn net.Conn, self *Peer, acc *Account, quit <-chan
 	r.onOp = r.sess.handle
 	r.cache = subjects.NewCache[*subscription](4096)
 	r.change.done = make(chan error, 1)
+	r.timer = time.NewTimer(time.Hour)
+	r.timer.Stop()
 	return r
 }
 
@@ -207,13 +210,24 @@ func (r *reader) batchFor(p *Peer) *deliver {
 }
 
 // flush sends each destination of this read its batch, unless it is closed or over max_pending
-// (a slow consumer: its actor is told to close, and the batch is dropped, so the publisher
-// never waits for it).
+// (a slow consumer: its actor is told to close, and the batch is dropped). A destination over
+// the stall threshold that is still draining makes the reader wait a little first (stall.go).
 func (r *reader) flush() {
-	maxPending := r.srv.opts.MaxPending
+	maxPending, stallAt := r.srv.opts.MaxPending, r.srv.stallAt
+	budget := stallTotal
 	for i, p := range r.peers {
 		d := r.batches[i]
 		n := int64(len(d.buf))
+		if p != r.self && p.pending.Load()+n > stallAt {
+			if r.srv.opts.NoFastProducerStall {
+				// nats-server's no_fast_producer_stall: drop for this connection, keep it.
+				d.release()
+				continue
+			}
+			if budget > 0 {
+				budget -= r.stall(p, n, budget)
+			}
+		}
 		switch {
 		case p.closed.Load():
 			d.release()

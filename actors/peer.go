@@ -27,6 +27,13 @@ type Peer struct {
 	// async INFO (lame-duck notices).
 	asyncInfo atomic.Bool
 
+	// writing is when the actor's current write started or last made progress (UnixNano),
+	// 0 when it is not writing: publishers stall only for a connection that drains.
+	writing atomic.Int64
+	// gate is the stall gate: publishers that found the connection over the stall threshold
+	// wait on it (briefly); the actor closes it once its pending bytes fall below.
+	gate atomic.Pointer[chan struct{}]
+
 	// lastIn is the time of the last read from the socket (UnixNano), for the ping timer.
 	lastIn   atomic.Int64
 	pingsOut atomic.Int32
@@ -41,6 +48,28 @@ type Peer struct {
 func (p *Peer) interrupt() {
 	if p.conn != nil {
 		_ = p.conn.SetWriteDeadline(time.Unix(1, 0))
+	}
+}
+
+// stallGate returns the channel a stalled publisher waits on, creating it if needed.
+func (p *Peer) stallGate() <-chan struct{} {
+	for {
+		if g := p.gate.Load(); g != nil {
+			return *g
+		}
+		ch := make(chan struct{})
+		if p.gate.CompareAndSwap(nil, &ch) {
+			return ch
+		}
+	}
+}
+
+// openGate releases every publisher stalled on the connection.
+func (p *Peer) openGate() {
+	if p.gate.Load() != nil {
+		if g := p.gate.Swap(nil); g != nil {
+			close(*g)
+		}
 	}
 }
 

@@ -33,6 +33,9 @@ type shared struct {
 	clients  atomic.Pointer[actor.PID]
 	accounts atomic.Pointer[actor.PID]
 
+	// stallAt is the pending-bytes level above which publishers stall for a connection.
+	stallAt int64
+
 	nextCID      atomic.Uint64
 	shuttingDown atomic.Bool // set by the root when it starts the shutdown sequence
 	ready        atomic.Bool // accepting connections (false before start and in lame duck)
@@ -48,7 +51,7 @@ type serverStats struct {
 }
 
 func newShared(opts *config.Options, log *slog.Logger, serverID string, addr net.Addr) *shared {
-	s := &shared{opts: opts, log: log, serverID: serverID}
+	s := &shared{opts: opts, log: log, serverID: serverID, stallAt: stallThreshold(opts.MaxPending)}
 	name := opts.ServerName
 	if name == "" {
 		name = serverID

@@ -162,6 +162,8 @@ func (p *fileParser) field(key string, raw any) {
 		p.durationInto(tk, key, v, func(d time.Duration) { o.WriteDeadline = d })
 	case "disable_short_first_ping":
 		p.boolInto(tk, key, v, func(b bool) { o.DisableShortFirstPing = b })
+	case "no_fast_producer_stall":
+		p.boolInto(tk, key, v, func(b bool) { o.NoFastProducerStall = b })
 	case "no_header_support":
 		p.boolInto(tk, key, v, func(b bool) { o.NoHeaderSupport = b })
 	case "lame_duck_duration":
@@ -212,7 +214,7 @@ var knownButUnsupported = map[string]bool{
 	"leafnodes": true, "leaf": true, "gateway": true, "websocket": true, "ws": true,
 	"mqtt": true, "https": true, "https_port": true, "mappings": true, "maps": true,
 	"syslog": true, "remote_syslog": true, "max_sub_tokens": true, "write_timeout": true,
-	"client_advertise": true, "no_fast_producer_stall": true, "proxies": true,
+	"client_advertise": true, "proxies": true,
 }
 
 // knownClusterKeys are the nats-server cluster keys Troupe does not implement yet.

@@ -54,6 +54,7 @@ type Options struct {
 	MaxPingsOut           int
 	DisableShortFirstPing bool
 	NoHeaderSupport       bool
+	NoFastProducerStall   bool
 	MaxClosedClients      int
 
 	LameDuckDuration    time.Duration
