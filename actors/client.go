@@ -131,10 +131,11 @@ func (c *clientActor) flush(ctx actor.Context) {
 	}
 }
 
-// writeChunk bounds one writev, so that a connection that drains slowly still shows progress
-// (publishers only stall for connections that make progress) and each write deadline covers a
-// bounded amount of data.
-const writeChunk = 1 << 20
+// maxWriteChunk bounds one writev, so that a connection that drains slowly still shows progress
+// (publishers only stall for connections that make progress, and its pending bytes fall as it
+// drains, not only at the end of a long write) and each write deadline covers a bounded amount
+// of data. Small max_pending settings use smaller chunks (shared.writeChunk).
+const maxWriteChunk = 1 << 20
 
 // write sends the queued output, one writev per chunk, and settles the counters.
 func (c *clientActor) write() error {
@@ -144,7 +145,7 @@ func (c *clientActor) write() error {
 	for start < len(c.out) && err == nil {
 		end, size := start, 0
 		c.vec = c.vec[:0]
-		for end < len(c.out) && (end == start || size+len(c.out[end].buf) <= writeChunk) {
+		for end < len(c.out) && (end == start || size+len(c.out[end].buf) <= c.srv.writeChunk) {
 			size += len(c.out[end].buf)
 			c.vec = append(c.vec, c.out[end].buf)
 			end++

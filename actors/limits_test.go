@@ -247,3 +247,63 @@ func TestNoLeaksAfterConnectDisconnectCycles(t *testing.T) {
 	}
 	warm.expectQuiet()
 }
+
+// A subscriber that reads steadily but slower than its publisher writes is not a slow consumer:
+// the publisher's reader stalls for it (fast-producer back-pressure) and nothing is lost.
+func TestFastProducerIsThrottledForADrainingSubscriber(t *testing.T) {
+	testThrottledSubscriber(t, false)
+}
+
+// The same load with no_fast_producer_stall: the publisher is never held back and the
+// subscriber loses messages instead (nats-server's behaviour with that option).
+func TestNoFastProducerStallDropsInstead(t *testing.T) {
+	testThrottledSubscriber(t, true)
+}
+
+func testThrottledSubscriber(t *testing.T, noStall bool) {
+	o := testOptions()
+	o.MaxPending = 4 << 20
+	o.NoFastProducerStall = noStall
+	s := startServer(t, o)
+	sub := dial(t, s)
+	sub.send("CONNECT {\"verbose\":false}\r\nSUB steady 1\r\nPING\r\n")
+	sub.expect(`^PONG\r\n`)
+	const n = 48 * 1024 // 48 MiB of 1 KiB messages: far more than max_pending and the kernel buffers
+	frame := "MSG steady 1 1024\r\n" + strings.Repeat("x", 1024) + "\r\n"
+	want := int64(n * len(frame))
+	done := make(chan int64, 1)
+	go func() {
+		// Read at most 64 KiB a millisecond: steady, but slower than a raw publisher on
+		// loopback (and faster than the publisher's worst case under stalls, 64 KiB per 10 ms).
+		var total int64
+		buf := make([]byte, 64*1024)
+		for total < want {
+			_ = sub.conn.SetReadDeadline(time.Now().Add(time.Second))
+			k, err := sub.r.Read(buf)
+			total += int64(k)
+			if err != nil {
+				break
+			}
+			time.Sleep(time.Millisecond)
+		}
+		done <- total
+	}()
+	pub := dial(t, s)
+	pub.send("CONNECT {\"verbose\":false}\r\n")
+	chunk := strings.Repeat("PUB steady 1024\r\n"+strings.Repeat("x", 1024)+"\r\n", 64)
+	for range n / 64 {
+		pub.send("%s", chunk)
+	}
+	pub.send("PING\r\n")
+	pub.expect(`^PONG\r\n`)
+	got := <-done
+	if slow := s.srv.stats.slowConsumers.Load(); slow != 0 {
+		t.Fatalf("%d slow consumers", slow)
+	}
+	switch {
+	case !noStall && got != want:
+		t.Fatalf("the subscriber got %d of %d bytes", got, want)
+	case noStall && got >= want:
+		t.Fatalf("without the stall the subscriber still got all %d bytes: the test load is too light", got)
+	}
+}

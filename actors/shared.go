@@ -35,6 +35,8 @@ type shared struct {
 
 	// stallAt is the pending-bytes level above which publishers stall for a connection.
 	stallAt int64
+	// writeChunk is the most a connection writes in one writev.
+	writeChunk int
 
 	nextCID      atomic.Uint64
 	shuttingDown atomic.Bool // set by the root when it starts the shutdown sequence
@@ -51,7 +53,8 @@ type serverStats struct {
 }
 
 func newShared(opts *config.Options, log *slog.Logger, serverID string, addr net.Addr) *shared {
-	s := &shared{opts: opts, log: log, serverID: serverID, stallAt: stallThreshold(opts.MaxPending)}
+	s := &shared{opts: opts, log: log, serverID: serverID, stallAt: stallThreshold(opts.MaxPending),
+		writeChunk: int(min(maxWriteChunk, max(opts.MaxPending/8, 16<<10)))}
 	name := opts.ServerName
 	if name == "" {
 		name = serverID

@@ -24,30 +24,35 @@ func stallThreshold(maxPending int64) int64 {
 	return min(maxPending/4*3, stallCap)
 }
 
-// stall waits until p drains below the threshold, its gate opens, or the wait's share of the
+// stall waits while p stays over the threshold and keeps draining, a gate at a time, until the
 // read's budget runs out. It returns how long it waited.
 func (r *reader) stall(p *Peer, n int64, budget time.Duration) time.Duration {
-	if w := p.writing.Load(); w != 0 && time.Since(time.Unix(0, w)) > stuckAfter {
-		return 0 // not draining: max_pending decides
+	var waited time.Duration
+	for waited < budget {
+		if w := p.writing.Load(); w != 0 && time.Since(time.Unix(0, w)) > stuckAfter {
+			break // not draining: max_pending decides
+		}
+		gate := p.stallGate()
+		pending := p.pending.Load() + n
+		if pending <= r.srv.stallAt || p.closed.Load() {
+			break
+		}
+		ttl := stallMin
+		if pending > r.srv.opts.MaxPending {
+			ttl = stallMax
+		}
+		ttl = min(ttl, budget-waited)
+		start := time.Now()
+		r.timer.Reset(ttl)
+		select {
+		case <-gate:
+			r.timer.Stop()
+		case <-r.timer.C:
+		case <-r.quit:
+			r.timer.Stop()
+			return waited + time.Since(start)
+		}
+		waited += time.Since(start)
 	}
-	gate := p.stallGate()
-	pending := p.pending.Load() + n
-	if pending <= r.srv.stallAt {
-		return 0 // drained while the gate was being set up
-	}
-	ttl := stallMin
-	if pending > r.srv.opts.MaxPending {
-		ttl = stallMax
-	}
-	ttl = min(ttl, budget)
-	start := time.Now()
-	r.timer.Reset(ttl)
-	select {
-	case <-gate:
-		r.timer.Stop()
-	case <-r.timer.C:
-	case <-r.quit:
-		r.timer.Stop()
-	}
-	return time.Since(start)
+	return waited
 }
