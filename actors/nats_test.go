@@ -77,14 +77,18 @@ func TestNATSNoResponders(t *testing.T) {
 func TestNATSQueueGroupDeliversOncePerGroup(t *testing.T) {
 	s := startServer(t, nil)
 	var groupA, groupB, plain atomic.Int64
+	var conns []*nats.Conn
+	var subs []*nats.Subscription
 	for range 3 {
 		nc := natsConn(t, s)
-		nc.QueueSubscribe("work", "A", func(*nats.Msg) { groupA.Add(1) })
-		nc.QueueSubscribe("work", "B", func(*nats.Msg) { groupB.Add(1) })
-		nc.Subscribe("work", func(*nats.Msg) { plain.Add(1) })
+		a, _ := nc.QueueSubscribe("work", "A", func(*nats.Msg) { groupA.Add(1) })
+		b, _ := nc.QueueSubscribe("work", "B", func(*nats.Msg) { groupB.Add(1) })
+		p, _ := nc.Subscribe("work", func(*nats.Msg) { plain.Add(1) })
 		if err := nc.Flush(); err != nil {
 			t.Fatal(err)
 		}
+		conns = append(conns, nc)
+		subs = append(subs, a, b, p)
 	}
 	pub := natsConn(t, s)
 	const n = 300
@@ -92,10 +96,21 @@ func TestNATSQueueGroupDeliversOncePerGroup(t *testing.T) {
 		pub.Publish("work", []byte("x"))
 	}
 	pub.Flush()
-	waitFor(t, 5*time.Second, "deliveries", func() bool {
-		return groupA.Load() == n && groupB.Load() == n && plain.Load() == 3*n
+	// A PONG follows every message the server sent before it on that connection; once each
+	// subscriber has had its PONG and handled what it holds, nothing more can come.
+	for _, nc := range conns {
+		if err := nc.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, 5*time.Second, "handlers to finish", func() bool {
+		for _, sub := range subs {
+			if m, _, _ := sub.Pending(); m != 0 {
+				return false
+			}
+		}
+		return true
 	})
-	time.Sleep(50 * time.Millisecond) // nothing extra may follow
 	if groupA.Load() != n || groupB.Load() != n || plain.Load() != 3*n {
 		t.Fatalf("A=%d B=%d plain=%d, want %d %d %d", groupA.Load(), groupB.Load(), plain.Load(), n, n, 3*n)
 	}
