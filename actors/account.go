@@ -43,9 +43,9 @@ type accountActor struct {
 }
 
 func newAccountProps(srv *shared, acc *Account) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
+	return newProps(func() actor.Actor {
 		return &accountActor{srv: srv, acc: acc}
-	}, actor.WithMailbox(newMailbox(false)))
+	}, false)
 }
 
 func (a *accountActor) Receive(ctx actor.Context) {

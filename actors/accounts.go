@@ -20,9 +20,9 @@ type accountsActor struct {
 }
 
 func newAccountsProps(srv *shared) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
+	return newProps(func() actor.Actor {
 		return &accountsActor{srv: srv}
-	}, actor.WithMailbox(newMailbox(false)), actor.WithSupervisor(&strategy{
+	}, false, actor.WithSupervisor(&strategy{
 		kind: "accounts", policy: restartChild, maxRestarts: 10, window: 10 * time.Second,
 		log: srv.log, counter: &restarts.accounts,
 		onFailure: func(_ *actor.PID, msg any) {

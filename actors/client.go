@@ -40,9 +40,9 @@ type clientActor struct {
 }
 
 func newClientProps(srv *shared, conn net.Conn, peer *Peer, acc *Account) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
+	return newProps(func() actor.Actor {
 		return &clientActor{srv: srv, conn: conn, peer: peer, acc: acc}
-	}, actor.WithMailbox(newMailbox(true)))
+	}, true)
 }
 
 func (c *clientActor) Receive(ctx actor.Context) {

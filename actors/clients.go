@@ -38,9 +38,9 @@ type clientMeta struct {
 }
 
 func newClientsProps(srv *shared) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
+	return newProps(func() actor.Actor {
 		return &clientsActor{srv: srv}
-	}, actor.WithMailbox(newMailbox(false)))
+	}, false)
 }
 
 // HandleFailure makes the clients supervisor its own strategy: a failed connection is stopped.

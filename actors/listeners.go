@@ -22,9 +22,9 @@ type listenersActor struct {
 }
 
 func newListenersProps(srv *shared, client net.Listener) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
+	return newProps(func() actor.Actor {
 		return &listenersActor{srv: srv, client: client}
-	}, actor.WithMailbox(newMailbox(false)), actor.WithSupervisor(&strategy{
+	}, false, actor.WithSupervisor(&strategy{
 		kind: "listeners", policy: restartWithBackoff, window: time.Minute,
 		backoff: 250 * time.Millisecond, log: srv.log, counter: &restarts.listeners,
 	}))
@@ -61,12 +61,12 @@ type acceptFailed struct{ err error }
 func newListenerProps(srv *shared, ln net.Listener, clients *actor.PID) *actor.Props {
 	addr := ln.Addr().String()
 	first := ln
-	return actor.PropsFromProducer(func() actor.Actor {
+	return newProps(func() actor.Actor {
 		// The first incarnation takes the socket Start bound; a restarted one listens anew.
 		a := &listenerActor{srv: srv, ln: first, addr: addr, clients: clients}
 		first = nil
 		return a
-	}, actor.WithMailbox(newMailbox(false)))
+	}, false)
 }
 
 func (a *listenerActor) Receive(ctx actor.Context) {

@@ -43,9 +43,9 @@ const (
 )
 
 func newServerProps(srv *shared, ln net.Listener, done chan struct{}) *actor.Props {
-	return actor.PropsFromProducer(func() actor.Actor {
+	return newProps(func() actor.Actor {
 		return &serverActor{srv: srv, ln: ln, done: done}
-	}, actor.WithMailbox(newMailbox(false)), actor.WithSupervisor(&strategy{
+	}, false, actor.WithSupervisor(&strategy{
 		kind: "server", policy: restartChild, maxRestarts: 3, window: time.Minute, log: srv.log,
 	}))
 }
