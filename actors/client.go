@@ -32,6 +32,7 @@ type clientActor struct {
 	out     []*deliver // queued output, in order
 	outSize int
 	vec     net.Buffers
+	raw     rawConn // for non-blocking writes on a publisher's goroutine
 
 	connect *protocol.Connect // set once CONNECT is accepted
 	ping    *time.Timer
@@ -42,7 +43,10 @@ type clientActor struct {
 func newClientProps(srv *shared, conn net.Conn, peer *Peer, acc *Account) *actor.Props {
 	return newProps(func() actor.Actor {
 		return &clientActor{srv: srv, conn: conn, peer: peer, acc: acc}
-	}, true)
+	}, true, actor.WithMailbox(func() actor.Mailbox {
+		peer.mb = newMailbox(true)().(*mailbox) // readers post small deliveries to it directly
+		return peer.mb
+	}))
 }
 
 func (c *clientActor) Receive(ctx actor.Context) {
@@ -88,6 +92,7 @@ func (c *clientActor) start(ctx actor.Context) {
 	c.started = time.Now()
 	c.quit = make(chan struct{})
 	c.peer.PID = ctx.Self()
+	c.raw = rawOf(c.conn)
 	info := c.srv.appendInfo(nil, c.peer.CID, hostOf(c.conn.RemoteAddr()), false, "", false)
 	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
 	if _, err := c.conn.Write(info); err != nil {
@@ -139,6 +144,13 @@ const maxWriteChunk = 1 << 20
 
 // write sends the queued output, one writev per chunk, and settles the counters.
 func (c *clientActor) write() error {
+	if c.peer.mb.inline {
+		// On a publisher's goroutine: write what the socket takes now, leave the rest.
+		if !c.writeNow() {
+			c.writeLater()
+		}
+		return nil
+	}
 	var err error
 	start := 0
 	c.peer.writing.Store(time.Now().UnixNano())

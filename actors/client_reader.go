@@ -239,6 +239,9 @@ func (r *reader) flush() {
 				p.interrupt()
 				r.srv.root.Send(p.PID, &slowConsumer{})
 			}
+		case n <= inlineMax && p.mb != nil:
+			d.counted = n
+			p.mb.postInline(d)
 		default:
 			d.counted = n
 			r.srv.root.Send(p.PID, d)

@@ -50,7 +50,8 @@ var dispatcher = sync.OnceValue(func() *workerDispatcher {
 
 // newProps is how every Troupe actor is made: Troupe's mailbox (drained notifications when
 // notify is set) on the pooled dispatcher.
+// Options given override these.
 func newProps(producer actor.Producer, notify bool, opts ...actor.PropsOption) *actor.Props {
-	opts = append(opts, actor.WithMailbox(newMailbox(notify)), actor.WithDispatcher(dispatcher()))
+	opts = append([]actor.PropsOption{actor.WithMailbox(newMailbox(notify)), actor.WithDispatcher(dispatcher())}, opts...)
 	return actor.PropsFromProducer(producer, opts...)
 }

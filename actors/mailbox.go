@@ -41,13 +41,18 @@ func (p *panicReason) String() string { return fmt.Sprintf("panic: %v\n%s", p.va
 // Queues are lock-free (multi-producer, single-consumer); the actor is scheduled by protoactor's
 // dispatcher exactly as with the stock mailbox.
 type mailbox struct {
-	user       mpscQueue
-	system     mpscQueue
-	userCount  atomic.Int32
-	sysCount   atomic.Int32
-	scheduled  atomic.Int32
-	suspended  atomic.Bool
-	notify     bool // deliver drained messages
+	user      mpscQueue
+	system    mpscQueue
+	userCount atomic.Int32
+	sysCount  atomic.Int32
+	scheduled atomic.Int32
+	suspended atomic.Bool
+	notify    bool // deliver drained messages
+	// inline is set while the mailbox runs on a sender's goroutine (postInline); only the
+	// goroutine holding the scheduled flag reads or writes it.
+	inline bool
+	// handOff ends an inline run early: the actor left work for a worker.
+	handOff    bool
 	invoker    actor.MessageInvoker
 	dispatcher actor.Dispatcher
 }
@@ -85,6 +90,26 @@ func (m *mailbox) Start() {}
 
 // UserMessageCount is the mailbox depth, for monitoring.
 func (m *mailbox) UserMessageCount() int { return int(m.userCount.Load()) }
+
+// postInline posts msg and, if the actor is idle, runs it at once on the caller's goroutine
+// rather than waking a worker: for a small delivery (a reply, a PONG) this saves a goroutine
+// hand-off on the latency path. The actor knows (inline) and must not block: the client actor
+// writes without waiting and leaves what the socket did not take to a worker. Anything still
+// queued when the run ends goes to a worker as usual.
+func (m *mailbox) postInline(msg any) {
+	m.user.push(msg)
+	m.userCount.Add(1)
+	if !m.scheduled.CompareAndSwap(0, 1) {
+		return // running or scheduled already: the runner will take it
+	}
+	m.inline = true
+	m.run()
+	m.inline, m.handOff = false, false
+	m.scheduled.Store(0)
+	if m.sysCount.Load() > 0 || (m.userCount.Load() > 0 && !m.suspended.Load()) {
+		m.schedule()
+	}
+}
 
 func (m *mailbox) schedule() {
 	if m.scheduled.CompareAndSwap(0, 1) {
@@ -129,7 +154,7 @@ func (m *mailbox) run() {
 			}
 			continue
 		}
-		if m.suspended.Load() {
+		if m.suspended.Load() || m.handOff {
 			return
 		}
 		if msg = m.user.pop(); msg == nil {

@@ -15,6 +15,7 @@ type Peer struct {
 	PID  *actor.PID
 	CID  uint64
 	conn net.Conn // only to interrupt a blocked write of a slow consumer
+	mb   *mailbox // the actor's mailbox, for postInline
 
 	// pending counts bytes handed to this connection's actor and not yet written to its
 	// socket. Publishers add before they send; the actor subtracts after it writes. Above
