@@ -1,6 +1,9 @@
 package actors
 
 import (
+	"bufio"
+	"fmt"
+	"io"
 	"net"
 	"runtime"
 	"strings"
@@ -306,4 +309,42 @@ func testThrottledSubscriber(t *testing.T, noStall bool) {
 	case noStall && got >= want:
 		t.Fatalf("without the stall the subscriber still got all %d bytes: the test load is too light", got)
 	}
+}
+
+// Small deliveries are written on the publisher's goroutine without blocking; when the socket
+// takes only part of one, a worker writes the rest. Nothing may be lost, reordered or torn.
+func TestInlineWritesSurvivePartialWrites(t *testing.T) {
+	s := startServer(t, nil)
+	sub := dial(t, s)
+	sub.send("CONNECT {\"verbose\":false}\r\nSUB seq 1\r\nPING\r\n")
+	sub.expect(`^PONG\r\n`)
+	pub := dial(t, s)
+	pub.send("CONNECT {\"verbose\":false}\r\n")
+	const n = 30000 // 30 MB: more than the socket buffers hold while the subscriber waits
+	payload := func(i int) string { return fmt.Sprintf("%06d", i) + strings.Repeat(".", 994) }
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for i := range n {
+			// One small write each, so most server reads hold a single message: inline.
+			if _, err := fmt.Fprintf(pub.conn, "PUB seq 1000\r\n%s\r\n", payload(i)); err != nil {
+				return
+			}
+		}
+	}()
+	// The subscriber reads nothing until all is published, so its socket fills and the
+	// server's writes come back partial.
+	waitFor(t, 10*time.Second, "the messages published", func() bool {
+		return s.srv.stats.inMsgs.Load() >= n
+	})
+	r := bufio.NewReaderSize(sub.r, 64*1024)
+	for i := range n {
+		_ = sub.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+		want := "MSG seq 1 1000\r\n" + payload(i) + "\r\n"
+		got := make([]byte, len(want))
+		if _, err := io.ReadFull(r, got); err != nil || string(got) != want {
+			t.Fatalf("message %d: got %q (%v)", i, got[:min(len(got), 40)], err)
+		}
+	}
+	<-sent
 }
