@@ -29,10 +29,13 @@ type clientActor struct {
 	quit    chan struct{}
 	started time.Time
 
-	out     []*deliver // queued output, in order
-	outSize int
-	vec     net.Buffers
-	raw     rawConn // for non-blocking writes on a publisher's goroutine
+	out      []*deliver // queued output, in order
+	outSize  int
+	vec      net.Buffers
+	raw      rawConn // for non-blocking writes on a publisher's goroutine
+	rawFn    func(fd uintptr) bool
+	written  int
+	writeErr error
 
 	connect *protocol.Connect // set once CONNECT is accepted
 	ping    *time.Timer
@@ -93,6 +96,7 @@ func (c *clientActor) start(ctx actor.Context) {
 	c.quit = make(chan struct{})
 	c.peer.PID = ctx.Self()
 	c.raw = rawOf(c.conn)
+	c.rawFn = c.writeFD
 	info := c.srv.appendInfo(nil, c.peer.CID, hostOf(c.conn.RemoteAddr()), false, "", false)
 	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
 	if _, err := c.conn.Write(info); err != nil {

@@ -20,16 +20,22 @@ func (c *clientActor) writeNow() bool {
 	for _, d := range c.out {
 		c.vec = append(c.vec, d.buf)
 	}
-	var n int
-	var werr error
-	err := c.raw.Write(func(fd uintptr) bool {
-		n, werr = writev(int(fd), c.vec)
-		return true // never wait for the socket here
-	})
+	err := c.raw.Write(c.rawFn)
 	clear(c.vec)
-	all := n == c.outSize && err == nil && werr == nil
-	c.consume(max(n, 0))
+	n := max(c.written, 0)
+	all := n == c.outSize && err == nil && c.writeErr == nil
+	c.consume(n)
 	return all
+}
+
+// writeFD is the raw write, made a method value once (in start) so a write allocates nothing.
+func (c *clientActor) writeFD(fd uintptr) bool {
+	if len(c.vec) == 1 {
+		c.written, c.writeErr = write1(int(fd), c.vec[0])
+	} else {
+		c.written, c.writeErr = writev(int(fd), c.vec)
+	}
+	return true // never wait for the socket here
 }
 
 // consume settles the first n bytes of the queue and drops them from it.

@@ -45,8 +45,12 @@ func classFor(size int) int {
 // class).
 func getDeliver(hint int) *deliver {
 	c := classFor(hint)
-	if d, ok := deliverPools[c].Get().(*deliver); ok {
-		return d
+	// A batch can outgrow its hint (several subscriptions on one connection), so its buffer
+	// comes back a class or two up: look there before allocating.
+	for k := c; k < min(c+3, numClasses); k++ {
+		if d, ok := deliverPools[k].Get().(*deliver); ok {
+			return d
+		}
 	}
 	return &deliver{buf: make([]byte, 0, 1<<(c+minClassShift))}
 }
