@@ -55,6 +55,7 @@ type mailbox struct {
 	handOff    bool
 	invoker    actor.MessageInvoker
 	dispatcher actor.Dispatcher
+	processFn  func() // m.process, made once: a method value allocates each time it is taken
 }
 
 var _ actor.Mailbox = (*mailbox)(nil)
@@ -63,6 +64,7 @@ var _ actor.Mailbox = (*mailbox)(nil)
 func newMailbox(notify bool) actor.MailboxProducer {
 	return func() actor.Mailbox {
 		m := &mailbox{notify: notify}
+		m.processFn = m.process
 		m.user.init()
 		m.system.init()
 		return m
@@ -113,7 +115,7 @@ func (m *mailbox) postInline(msg any) {
 
 func (m *mailbox) schedule() {
 	if m.scheduled.CompareAndSwap(0, 1) {
-		m.dispatcher.Schedule(m.process)
+		m.dispatcher.Schedule(m.processFn)
 	}
 }
 

@@ -46,8 +46,8 @@ func classFor(size int) int {
 func getDeliver(hint int) *deliver {
 	c := classFor(hint)
 	// A batch can outgrow its hint (several subscriptions on one connection), so its buffer
-	// comes back a class or two up: look there before allocating.
-	for k := c; k < min(c+3, numClasses); k++ {
+	// comes back a class or more up: look there before allocating.
+	for k := c; k < numClasses; k++ {
 		if d, ok := deliverPools[k].Get().(*deliver); ok {
 			return d
 		}
