@@ -42,10 +42,10 @@ type accountActor struct {
 	index *subjects.Index[*subscription]
 }
 
-func newAccountProps(srv *shared, acc *Account) *actor.Props {
+func newAccountProps(srv *shared, acc *Account, cell *mailboxCell) *actor.Props {
 	return newProps(func() actor.Actor {
 		return &accountActor{srv: srv, acc: acc}
-	}, false)
+	}, cell, false)
 }
 
 func (a *accountActor) Receive(ctx actor.Context) {
@@ -57,8 +57,6 @@ func (a *accountActor) Receive(ctx actor.Context) {
 	case *crashAccount:
 		panic("account crash requested: " + m.why)
 	case *actor.Stopping, *actor.Restarting, *actor.Stopped:
-	case *describe:
-		ctx.Respond(describeSelf(ctx, "account"))
 	default:
 		a.srv.log.Warn("account: unexpected message", "account", a.acc.Name, "type", typeName(m))
 	}

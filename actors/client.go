@@ -22,12 +22,11 @@ const maxWriteBatch = 64 * 1024
 // the protocol session. It writes when its mailbox drains (or past maxWriteBatch), so a burst of
 // deliveries costs one writev. A blocked write stalls only this actor.
 type clientActor struct {
-	srv     *shared
-	conn    net.Conn
-	peer    *Peer
-	acc     *Account
-	quit    chan struct{}
-	started time.Time
+	srv  *shared
+	conn net.Conn
+	peer *Peer
+	acc  *Account
+	quit chan struct{}
 
 	out      []*deliver // queued output, in order
 	outSize  int
@@ -46,7 +45,7 @@ type clientActor struct {
 func newClientProps(srv *shared, conn net.Conn, peer *Peer, acc *Account) *actor.Props {
 	return newProps(func() actor.Actor {
 		return &clientActor{srv: srv, conn: conn, peer: peer, acc: acc}
-	}, true, actor.WithMailbox(func() actor.Mailbox {
+	}, nil, true, actor.WithMailbox(func() actor.Mailbox {
 		peer.mb = newMailbox(true)().(*mailbox) // readers post small deliveries to it directly
 		return peer.mb
 	}))
@@ -84,15 +83,12 @@ func (c *clientActor) Receive(ctx actor.Context) {
 		// Stopped by its supervisor (a failure) or by the system: release the socket.
 		c.shutdown(ctx, ServerShutdown)
 	case *actor.Stopped:
-	case *describe:
-		ctx.Respond(describeSelf(ctx, "client"))
 	default:
 		c.srv.log.Warn("client: unexpected message", "cid", c.peer.CID, "type", typeName(m))
 	}
 }
 
 func (c *clientActor) start(ctx actor.Context) {
-	c.started = time.Now()
 	c.quit = make(chan struct{})
 	c.peer.PID = ctx.Self()
 	c.raw = rawOf(c.conn)
@@ -198,6 +194,9 @@ func (c *clientActor) settle(out []*deliver, written bool) {
 	if counted != 0 && c.peer.pending.Add(-counted) < c.srv.stallAt {
 		c.peer.openGate()
 	}
+	if written {
+		c.peer.lastOut.Store(time.Now().UnixNano())
+	}
 	if written && msgs != 0 {
 		c.peer.outMsgs.Add(msgs)
 		c.peer.outBytes.Add(bytes)
@@ -251,6 +250,7 @@ func (c *clientActor) onPing(ctx actor.Context) {
 			return
 		}
 		c.peer.pingsOut.Add(1)
+		c.peer.pingSent.Store(time.Now().UnixNano())
 		d := getDeliver(16)
 		d.buf = protocol.AppendPing(d.buf)
 		c.enqueue(ctx, d)
@@ -299,6 +299,9 @@ func (c *clientActor) shutdown(ctx actor.Context, reason CloseReason) {
 	c.out = c.out[:0]
 	c.peer.openGate() // nobody should wait on a closed connection
 	switch reason {
+	case StaleConnection:
+		c.srv.stats.staleConnections.Add(1)
+		c.debug("Stale Client Connection - Closing")
 	case SlowConsumerPendingBytes, SlowConsumerWriteDeadline:
 		c.srv.log.Info(fmt.Sprintf("%s - cid:%d - Slow Consumer Detected: %s", c.conn.RemoteAddr(), c.peer.CID, reason))
 	default:
@@ -313,21 +316,9 @@ func (c *clientActor) debug(what string) {
 }
 
 func (c *clientActor) closedInfo() *ConnInfo {
-	ci := &ConnInfo{
-		CID:      c.peer.CID,
-		Addr:     c.conn.RemoteAddr().String(),
-		Start:    c.started,
-		Stop:     time.Now(),
-		Reason:   c.reason,
-		Account:  c.acc.Name,
-		InMsgs:   c.peer.inMsgs.Load(),
-		InBytes:  c.peer.inBytes.Load(),
-		OutMsgs:  c.peer.outMsgs.Load(),
-		OutBytes: c.peer.outBytes.Load(),
-	}
-	if c.connect != nil {
-		ci.Name, ci.Lang, ci.Version = c.connect.Name, c.connect.Lang, c.connect.Version
-	}
+	ci := c.peer.info()
+	ci.Stop = time.Now()
+	ci.Reason = c.reason
 	return ci
 }
 

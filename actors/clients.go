@@ -22,6 +22,7 @@ import (
 // drain and close, and stops itself when the last one is gone.
 type clientsActor struct {
 	srv      *shared
+	cell     *mailboxCell
 	children map[string]*clientMeta // by PID id
 	closed   *closedRing
 	draining bool
@@ -37,10 +38,10 @@ type clientMeta struct {
 	acc  *Account
 }
 
-func newClientsProps(srv *shared) *actor.Props {
+func newClientsProps(srv *shared, cell *mailboxCell) *actor.Props {
 	return newProps(func() actor.Actor {
-		return &clientsActor{srv: srv}
-	}, false)
+		return &clientsActor{srv: srv, cell: cell}
+	}, cell, false)
 }
 
 // HandleFailure makes the clients supervisor its own strategy: a failed connection is stopped.
@@ -89,10 +90,19 @@ func (a *clientsActor) Receive(ctx actor.Context) {
 	case *actor.Stopping, *actor.Stopped, *actor.Restarting:
 	case *listClosed:
 		ctx.Respond(a.closed.list())
-	case *describe:
-		d := &description{id: ctx.Self().Id, kind: "clients"}
+	case *listOpen:
+		list := make([]*ConnInfo, 0, len(a.children))
 		for _, c := range a.children {
-			d.leaves = append(d.leaves, &Node{ID: c.pid.Id, Kind: "client"})
+			if !c.peer.closed.Load() {
+				list = append(list, c.peer.info())
+			}
+		}
+		ctx.Respond(list)
+	case *describe:
+		d := &description{id: ctx.Self().Id, kind: "clients", mailbox: a.cell.depth()}
+		for _, c := range a.children {
+			d.children = append(d.children, childView{pid: c.pid, kind: "client",
+				mailbox: c.peer.mb.UserMessageCount(), state: "running"})
 		}
 		ctx.Respond(d)
 	default:
@@ -111,7 +121,7 @@ func (a *clientsActor) accept(ctx actor.Context, conn net.Conn) {
 		go a.reject(conn, cid)
 		return
 	}
-	peer := &Peer{CID: cid, conn: conn}
+	peer := &Peer{CID: cid, conn: conn, acc: a.srv.global, start: time.Now()}
 	pid, err := ctx.SpawnNamed(newClientProps(a.srv, conn, peer, a.srv.global), "c"+strconv.FormatUint(cid, 10))
 	if err != nil {
 		a.srv.log.Error("cannot start connection", "cid", cid, "error", err)

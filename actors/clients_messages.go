@@ -42,3 +42,6 @@ func (*lameDuckTick) IgnoreDeadLetterLogging() {}
 
 // listClosed asks for the ring of closed connections (monitoring; RequestFuture).
 type listClosed struct{}
+
+// listOpen asks for the open connections (monitoring; RequestFuture).
+type listOpen struct{}

@@ -1,22 +1,60 @@
 package actors
 
-import "time"
+import (
+	"net"
+	"time"
+)
 
-// ConnInfo describes a closed connection, as the clients supervisor keeps it.
+// ConnInfo describes a client connection, open or closed, as monitoring shows it.
 type ConnInfo struct {
-	CID      uint64
-	Addr     string
-	Name     string
-	Lang     string
-	Version  string
-	Account  string
-	Start    time.Time
-	Stop     time.Time
-	Reason   CloseReason
-	InMsgs   int64
-	InBytes  int64
-	OutMsgs  int64
-	OutBytes int64
+	CID          uint64
+	Addr         string // host:port of the client
+	IP           string
+	Port         int
+	Start        time.Time
+	LastActivity time.Time
+	Stop         time.Time // zero while open
+	Reason       CloseReason
+	RTT          time.Duration
+	PendingBytes int64
+	InMsgs       int64
+	InBytes      int64
+	OutMsgs      int64
+	OutBytes     int64
+	NumSubs      int
+	Subs         []SubInfo // filled by Server.Connections when asked for
+	Name         string
+	Lang         string
+	Version      string
+	Account      string
+}
+
+// info reads a connection's shared record into a ConnInfo.
+func (p *Peer) info() *ConnInfo {
+	ci := &ConnInfo{
+		CID:          p.CID,
+		Start:        p.start,
+		LastActivity: p.lastActivity(),
+		RTT:          time.Duration(p.rtt.Load()),
+		PendingBytes: max(p.pending.Load(), 0),
+		InMsgs:       p.inMsgs.Load(),
+		InBytes:      p.inBytes.Load(),
+		OutMsgs:      p.outMsgs.Load(),
+		OutBytes:     p.outBytes.Load(),
+		NumSubs:      int(max(p.numSubs.Load(), 0)),
+	}
+	if p.acc != nil {
+		ci.Account = p.acc.Name
+	}
+	if p.conn != nil {
+		if a, ok := p.conn.RemoteAddr().(*net.TCPAddr); ok {
+			ci.Addr, ci.IP, ci.Port = a.String(), a.IP.String(), a.Port
+		}
+	}
+	if c := p.connect.Load(); c != nil {
+		ci.Name, ci.Lang, ci.Version = c.Name, c.Lang, c.Version
+	}
+	return ci
 }
 
 // closedRing keeps the most recently closed connections (max_closed_clients), oldest first.

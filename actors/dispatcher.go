@@ -50,8 +50,16 @@ var dispatcher = sync.OnceValue(func() *workerDispatcher {
 
 // newProps is how every Troupe actor is made: Troupe's mailbox (drained notifications when
 // notify is set) on the pooled dispatcher.
-// Options given override these.
-func newProps(producer actor.Producer, notify bool, opts ...actor.PropsOption) *actor.Props {
-	opts = append([]actor.PropsOption{actor.WithMailbox(newMailbox(notify)), actor.WithDispatcher(dispatcher())}, opts...)
+// The mailbox is recorded in cell (when not nil) for the supervisor's view of the tree.
+func newProps(producer actor.Producer, cell *mailboxCell, notify bool, opts ...actor.PropsOption) *actor.Props {
+	produce := newMailbox(notify)
+	mailbox := func() actor.Mailbox {
+		m := produce()
+		if cell != nil {
+			cell.mb = m.(*mailbox)
+		}
+		return m
+	}
+	opts = append([]actor.PropsOption{actor.WithMailbox(mailbox), actor.WithDispatcher(dispatcher())}, opts...)
 	return actor.PropsFromProducer(producer, opts...)
 }

@@ -10,36 +10,58 @@ import (
 
 // listenersActor supervises the listeners.
 //
-// Supervises: the client listener (route, monitoring and profiling listeners join it as they are
-// built).
+// Supervises: the client listener, and the monitoring and profiling HTTP listeners when they are
+// configured.
 // Strategy: restart a failed listener after a back-off that grows with each failure within a
 // minute (250 ms, 500 ms, ...).
 // Why: a listener holds no state but its socket; a port that fails to accept may recover, and
 // retrying at once would spin.
 type listenersActor struct {
-	srv    *shared
-	client net.Listener // bound by Start, so that a bad address fails the start
+	srv      *shared
+	cell     *mailboxCell
+	strategy *strategy
+	client   net.Listener // bound by Start, so that a bad address fails the start
+	http     []*boundHTTP // likewise
+	children []*child
 }
 
-func newListenersProps(srv *shared, client net.Listener) *actor.Props {
-	return newProps(func() actor.Actor {
-		return &listenersActor{srv: srv, client: client}
-	}, false, actor.WithSupervisor(&strategy{
+func newListenersProps(srv *shared, client net.Listener, http []*boundHTTP, cell *mailboxCell) *actor.Props {
+	st := &strategy{
 		kind: "listeners", policy: restartWithBackoff, window: time.Minute,
-		backoff: 250 * time.Millisecond, log: srv.log, counter: &restarts.listeners,
-	}))
+		backoff: 250 * time.Millisecond, log: srv.log, counter: &srv.stats.listenerRestarts,
+	}
+	return newProps(func() actor.Actor {
+		return &listenersActor{srv: srv, cell: cell, strategy: st, client: client, http: http}
+	}, cell, false, actor.WithSupervisor(st))
 }
 
 func (a *listenersActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
 		clients := a.srv.clients.Load()
-		if _, err := ctx.SpawnNamed(newListenerProps(a.srv, a.client, clients), "client"); err != nil {
+		cell := &mailboxCell{}
+		pid, err := ctx.SpawnNamed(newListenerProps(a.srv, a.client, clients, cell), "client")
+		if err != nil {
 			a.srv.log.Error("cannot start the client listener", "error", err)
+			return
+		}
+		a.children = append(a.children, &child{pid: pid, kind: "listener", cell: cell})
+		for _, b := range a.http {
+			cell := &mailboxCell{}
+			pid, err := ctx.SpawnNamed(newHTTPListenerProps(a.srv, b, cell), b.kind)
+			if err != nil {
+				a.srv.log.Error("cannot start the "+b.kind+" listener", "error", err)
+				continue
+			}
+			a.children = append(a.children, &child{pid: pid, kind: b.kind, cell: cell})
 		}
 	case *actor.Stopping, *actor.Stopped, *actor.Restarting, *actor.Terminated:
 	case *describe:
-		ctx.Respond(describeSelf(ctx, "listeners"))
+		d := &description{id: ctx.Self().Id, kind: "listeners", mailbox: a.cell.depth()}
+		for _, c := range a.children {
+			d.children = append(d.children, c.view(a.strategy))
+		}
+		ctx.Respond(d)
 	default:
 		a.srv.log.Warn("listeners: unexpected message", "type", typeName(m))
 	}
@@ -58,7 +80,7 @@ type listenerActor struct {
 // so that its supervisor restarts it (and it listens again).
 type acceptFailed struct{ err error }
 
-func newListenerProps(srv *shared, ln net.Listener, clients *actor.PID) *actor.Props {
+func newListenerProps(srv *shared, ln net.Listener, clients *actor.PID, cell *mailboxCell) *actor.Props {
 	addr := ln.Addr().String()
 	first := ln
 	return newProps(func() actor.Actor {
@@ -66,7 +88,7 @@ func newListenerProps(srv *shared, ln net.Listener, clients *actor.PID) *actor.P
 		a := &listenerActor{srv: srv, ln: first, addr: addr, clients: clients}
 		first = nil
 		return a
-	}, false)
+	}, cell, false)
 }
 
 func (a *listenerActor) Receive(ctx actor.Context) {
@@ -89,8 +111,6 @@ func (a *listenerActor) Receive(ctx actor.Context) {
 			_ = a.ln.Close()
 		}
 	case *actor.Stopped:
-	case *describe:
-		ctx.Respond(describeSelf(ctx, "listener"))
 	default:
 		a.srv.log.Warn("listener: unexpected message", "type", typeName(m))
 	}

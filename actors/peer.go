@@ -6,16 +6,22 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/troupe/troupe/protocol"
 )
 
 // Peer is the small shared record of one client connection. Publishers on other connections
 // read and update it without asking the connection's actor, and monitoring reads its counters:
 // every mutable field is an atomic. Nothing else about a connection is shared.
 type Peer struct {
-	PID  *actor.PID
-	CID  uint64
-	conn net.Conn // only to interrupt a blocked write of a slow consumer
-	mb   *mailbox // the actor's mailbox, for postInline
+	PID   *actor.PID
+	CID   uint64
+	conn  net.Conn // only to interrupt a blocked write of a slow consumer
+	mb    *mailbox // the actor's mailbox, for postInline
+	acc   *Account
+	start time.Time
+
+	// connect is what the client said in CONNECT (without secrets), for monitoring.
+	connect atomic.Pointer[protocol.Connect]
 
 	// pending counts bytes handed to this connection's actor and not yet written to its
 	// socket. Publishers add before they send; the actor subtracts after it writes. Above
@@ -35,9 +41,13 @@ type Peer struct {
 	// wait on it (briefly); the actor closes it once its pending bytes fall below.
 	gate atomic.Pointer[chan struct{}]
 
-	// lastIn is the time of the last read from the socket (UnixNano), for the ping timer.
+	// lastIn and lastOut are the times of the last read and write (UnixNano).
 	lastIn   atomic.Int64
+	lastOut  atomic.Int64
 	pingsOut atomic.Int32
+	pingSent atomic.Int64 // when the last server PING went out (UnixNano), for the RTT
+	rtt      atomic.Int64 // nanoseconds
+	numSubs  atomic.Int32
 
 	inMsgs, inBytes   atomic.Int64
 	outMsgs, outBytes atomic.Int64
@@ -101,6 +111,20 @@ func newSubscription(p *Peer, subject, queue, sid []byte) *subscription {
 	return s
 }
 
+// retire marks the subscription gone, once; it reports whether this call did.
+func (s *subscription) retire() bool {
+	if s.gone.CompareAndSwap(false, true) {
+		s.peer.numSubs.Add(-1)
+		return true
+	}
+	return false
+}
+
+// lastActivity is the later of the last read and the last write.
+func (p *Peer) lastActivity() time.Time {
+	return time.Unix(0, max(p.lastIn.Load(), p.lastOut.Load(), p.start.UnixNano()))
+}
+
 // claim counts one delivery against the subscription's max. It reports whether the message may
 // be delivered, and whether this delivery is the last one (the caller then asks for removal).
 func (s *subscription) claim() (ok, last bool) {
@@ -113,10 +137,10 @@ func (s *subscription) claim() (ok, last bool) {
 		return true, false
 	}
 	if n > max {
-		return false, s.gone.CompareAndSwap(false, true)
+		return false, s.retire()
 	}
 	if n == max {
-		return true, s.gone.CompareAndSwap(false, true)
+		return true, s.retire()
 	}
 	return true, false
 }

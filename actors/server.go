@@ -21,9 +21,13 @@ import (
 // accounts, then stop itself. Lame duck: stop listeners, tell clients, wait the grace period,
 // close clients in timed batches, then the shutdown above.
 type serverActor struct {
-	srv  *shared
-	ln   net.Listener
-	done chan struct{}
+	srv      *shared
+	ln       net.Listener
+	http     []*boundHTTP
+	done     chan struct{}
+	cell     *mailboxCell
+	strategy *strategy
+	children map[string]*child
 
 	state     lifecycle
 	accounts  *actor.PID
@@ -42,26 +46,28 @@ const (
 	stopping
 )
 
-func newServerProps(srv *shared, ln net.Listener, done chan struct{}) *actor.Props {
+func newServerProps(srv *shared, ln net.Listener, http []*boundHTTP, done chan struct{}, cell *mailboxCell) *actor.Props {
+	st := &strategy{kind: "server", policy: restartChild, maxRestarts: 3, window: time.Minute, log: srv.log}
 	return newProps(func() actor.Actor {
-		return &serverActor{srv: srv, ln: ln, done: done}
-	}, false, actor.WithSupervisor(&strategy{
-		kind: "server", policy: restartChild, maxRestarts: 3, window: time.Minute, log: srv.log,
-	}))
+		return &serverActor{srv: srv, ln: ln, http: http, done: done, cell: cell, strategy: st,
+			children: make(map[string]*child)}
+	}, cell, false, actor.WithSupervisor(st))
 }
 
 func (s *serverActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		s.accounts = s.spawn(ctx, newAccountsProps(s.srv), "accounts")
+		s.accounts = s.spawn(ctx, "accounts", func(c *mailboxCell) *actor.Props { return newAccountsProps(s.srv, c) })
 		s.srv.accounts.Store(s.accounts)
 	case *accountsReady:
 		if s.state != starting {
 			return
 		}
-		s.clients = s.spawn(ctx, newClientsProps(s.srv), "clients")
+		s.clients = s.spawn(ctx, "clients", func(c *mailboxCell) *actor.Props { return newClientsProps(s.srv, c) })
 		s.srv.clients.Store(s.clients)
-		s.listeners = s.spawn(ctx, newListenersProps(s.srv, s.ln), "listeners")
+		s.listeners = s.spawn(ctx, "listeners", func(c *mailboxCell) *actor.Props {
+			return newListenersProps(s.srv, s.ln, s.http, c)
+		})
 		s.state = running
 		s.srv.ready.Store(true)
 		s.srv.log.Info("Listening for client connections on " + s.ln.Addr().String())
@@ -81,17 +87,24 @@ func (s *serverActor) Receive(ctx actor.Context) {
 		s.srv.log.Info("Server Exiting..")
 		close(s.done)
 	case *describe:
-		ctx.Respond(describeSelf(ctx, "server"))
+		d := &description{id: ctx.Self().Id, kind: "server", mailbox: s.cell.depth()}
+		for _, c := range s.children {
+			d.children = append(d.children, c.view(s.strategy))
+		}
+		ctx.Respond(d)
 	default:
 		s.srv.log.Warn("server: unexpected message", "type", typeName(m))
 	}
 }
 
-func (s *serverActor) spawn(ctx actor.Context, props *actor.Props, name string) *actor.PID {
-	pid, err := ctx.SpawnNamed(props, name)
+// spawn starts one of the top-level supervisors; kind and name are the same.
+func (s *serverActor) spawn(ctx actor.Context, name string, props func(*mailboxCell) *actor.Props) *actor.PID {
+	cell := &mailboxCell{}
+	pid, err := ctx.SpawnNamed(props(cell), name)
 	if err != nil {
 		panic("cannot spawn " + name + ": " + err.Error())
 	}
+	s.children[pid.Id] = &child{pid: pid, kind: name, cell: cell, supervisor: true}
 	return pid
 }
 
@@ -157,6 +170,8 @@ func (s *serverActor) advance(ctx actor.Context) {
 }
 
 func (s *serverActor) childStopped(ctx actor.Context, who *actor.PID) {
+	delete(s.children, who.Id)
+	s.strategy.forget(who.Id)
 	switch {
 	case s.listeners != nil && who.Id == s.listeners.Id:
 		s.listeners = nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/troupe/troupe/protocol"
 	"github.com/troupe/troupe/subjects"
@@ -94,6 +95,9 @@ func (s *session) handle(op *protocol.Op) error {
 		return s.onPing()
 	case protocol.KindPong:
 		s.peer.pingsOut.Store(0)
+		if sent := s.peer.pingSent.Swap(0); sent != 0 {
+			s.peer.rtt.Store(time.Now().UnixNano() - sent)
+		}
 	case protocol.KindConnect:
 		return s.onConnect(op)
 	case protocol.KindInfo, protocol.KindOK:
@@ -137,6 +141,10 @@ func (s *session) onConnect(op *protocol.Op) error {
 	}
 	c := s.opts
 	c.Pass, c.Token, c.Sig, c.JWT = "", "", "", "" // secrets stay in the session
+	if s.peer.connect.Swap(&c) == nil {
+		// nats-server's first RTT estimate: from accept to CONNECT.
+		s.peer.rtt.Store(int64(time.Since(s.peer.start)))
+	}
 	s.io.connected(&c)
 	return nil
 }
@@ -181,6 +189,7 @@ func (s *session) onSub(op *protocol.Op) error {
 	}
 	if existing := s.subs[string(op.SID)]; existing == nil || existing.gone.Load() {
 		sub := newSubscription(s.peer, op.Subject, op.Queue, op.SID)
+		s.peer.numSubs.Add(1)
 		s.subs[string(sub.sid)] = sub
 		s.pending = append(s.pending, interestOp{sub: sub, add: true})
 		if len(s.subs) >= s.sweepAt {
@@ -195,7 +204,7 @@ func (s *session) onSub(op *protocol.Op) error {
 
 func (s *session) onUnsub(op *protocol.Op) error {
 	if sub := s.subs[string(op.SID)]; sub != nil && !s.keepUntilMax(sub, int64(op.Max)) {
-		sub.gone.Store(true)
+		sub.retire()
 		delete(s.subs, string(op.SID))
 		s.pending = append(s.pending, interestOp{sub: sub})
 	}
@@ -258,7 +267,7 @@ func (s *session) sweep() {
 func (s *session) allSubs() []interestOp {
 	ops := make([]interestOp, 0, len(s.subs))
 	for _, sub := range s.subs {
-		sub.gone.Store(true)
+		sub.retire()
 		ops = append(ops, interestOp{sub: sub})
 	}
 	return ops

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/troupe/troupe/config"
@@ -27,6 +28,7 @@ type shared struct {
 	info     protocol.Info // the INFO template; each connection copies it
 
 	global *Account // $G
+	start  time.Time
 
 	// PIDs of the top-level supervisors, set by the root actor before it spawns any child
 	// that uses them.
@@ -49,11 +51,14 @@ type serverStats struct {
 	inMsgs, inBytes   atomic.Int64
 	outMsgs, outBytes atomic.Int64
 	slowConsumers     atomic.Int64
+	staleConnections  atomic.Int64
 	totalConnections  atomic.Int64
+	accountRestarts   atomic.Int64
+	listenerRestarts  atomic.Int64
 }
 
 func newShared(opts *config.Options, log *slog.Logger, serverID string, addr net.Addr) *shared {
-	s := &shared{opts: opts, log: log, serverID: serverID, stallAt: stallThreshold(opts.MaxPending),
+	s := &shared{opts: opts, log: log, serverID: serverID, start: time.Now(), stallAt: stallThreshold(opts.MaxPending),
 		writeChunk: int(min(maxWriteChunk, max(opts.MaxPending/8, 16<<10)))}
 	name := opts.ServerName
 	if name == "" {
@@ -105,3 +110,6 @@ func hostOf(addr net.Addr) string {
 func hostPort(host string, port int) string {
 	return net.JoinHostPort(host, strconv.Itoa(port))
 }
+
+// accountList returns the accounts monitoring can see.
+func (s *shared) accountList() []*Account { return []*Account{s.global} }

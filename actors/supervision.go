@@ -22,11 +22,6 @@ const (
 	restartWithBackoff
 )
 
-// restarts counts child restarts per supervisor kind, for monitoring.
-var restarts struct {
-	listeners, accounts atomic.Int64
-}
-
 // strategy implements actor.SupervisorStrategy for Troupe's supervisors. Beyond protoactor's
 // stock strategies it logs the panic's stack (protoactor logs only the value, at Info) and lets
 // a supervisor see the message that failed (onFailure), so that nobody waits forever on it.
@@ -39,7 +34,44 @@ type strategy struct {
 	log         *slog.Logger
 	counter     *atomic.Int64
 	onFailure   func(child *actor.PID, msg any)
+
+	// Per child, for the live tree: restarts made, and whether one is waiting out a back-off.
+	// The map is only touched on the supervisor's goroutine (HandleFailure, describe); a
+	// back-off timer only touches the atomic it was given.
+	children map[string]*childRestarts
 }
+
+type childRestarts struct {
+	count   int
+	waiting atomic.Bool
+}
+
+func (s *strategy) child(id string) *childRestarts {
+	if s.children == nil {
+		s.children = make(map[string]*childRestarts)
+	}
+	c := s.children[id]
+	if c == nil {
+		c = &childRestarts{}
+		s.children[id] = c
+	}
+	return c
+}
+
+// record returns a child's restart count and state ("running" or "restarting").
+func (s *strategy) record(id string) (int, string) {
+	c := s.children[id]
+	if c == nil {
+		return 0, "running"
+	}
+	if c.waiting.Load() {
+		return c.count, "restarting"
+	}
+	return c.count, "running"
+}
+
+// forget drops a child's record when it stops for good.
+func (s *strategy) forget(id string) { delete(s.children, id) }
 
 var _ actor.SupervisorStrategy = (*strategy)(nil)
 
@@ -63,6 +95,7 @@ func (s *strategy) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, chi
 			return
 		}
 		s.count()
+		s.child(child.Id).count++
 		sup.RestartChildren(child)
 	case restartWithBackoff:
 		if rs.NumberOfFailures(s.window) == 0 {
@@ -70,8 +103,12 @@ func (s *strategy) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, chi
 		}
 		rs.Fail()
 		delay := time.Duration(rs.FailureCount()) * s.backoff
+		rec := s.child(child.Id)
+		rec.count++
+		rec.waiting.Store(true)
 		time.AfterFunc(delay, func() {
 			s.count()
+			rec.waiting.Store(false)
 			sup.RestartChildren(child)
 		})
 	}

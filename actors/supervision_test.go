@@ -82,10 +82,10 @@ func TestAccountFailureRebuildsIndex(t *testing.T) {
 	sub := dial(t, s)
 	sub.send("CONNECT {\"verbose\":false}\r\nSUB a.* 1\r\nSUB b q 2\r\nPING\r\n")
 	sub.expect(`^PONG\r\n`)
-	before := restarts.accounts.Load()
+	before := s.srv.stats.accountRestarts.Load()
 
 	s.system.Root.Send(s.srv.global.pid.Load(), &crashAccount{why: "test"})
-	waitFor(t, 2*time.Second, "account restart", func() bool { return restarts.accounts.Load() > before })
+	waitFor(t, 2*time.Second, "account restart", func() bool { return s.srv.stats.accountRestarts.Load() > before })
 
 	pub := dial(t, s)
 	pub.send("CONNECT {\"verbose\":false}\r\nPUB a.x 1\r\n1\r\nPUB b 1\r\n2\r\nPING\r\n")
@@ -102,10 +102,10 @@ func TestAccountFailureRebuildsIndex(t *testing.T) {
 func TestListenerFailureRestartsWithBackoff(t *testing.T) {
 	s := startServer(t, nil)
 	existing := dial(t, s)
-	before := restarts.listeners.Load()
+	before := s.srv.stats.listenerRestarts.Load()
 	listener := s.system.NewLocalPID("server/listeners/client")
 	s.system.Root.Send(listener, &acceptFailed{err: os.ErrInvalid})
-	waitFor(t, 5*time.Second, "listener restart", func() bool { return restarts.listeners.Load() > before })
+	waitFor(t, 5*time.Second, "listener restart", func() bool { return s.srv.stats.listenerRestarts.Load() > before })
 	// The listener listens again on the same address, and the old connection was not touched.
 	waitFor(t, 5*time.Second, "accepting again", func() bool {
 		w, err := tryDial(s)

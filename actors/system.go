@@ -18,12 +18,17 @@ type Server struct {
 	root   *actor.PID
 	addr   net.Addr
 	done   chan struct{}
+	// httpAddrs are the bound HTTP endpoints by kind ("monitor", "profiler").
+	httpAddrs map[string]net.Addr
 }
+
+// HTTPAddr is the address an HTTP endpoint of this kind is bound to, or nil.
+func (s *Server) HTTPAddr(kind string) net.Addr { return s.httpAddrs[kind] }
 
 // Start binds the client port, starts the supervision tree and returns once the tree is
 // spawned; Ready reports when connections are accepted. A bad address fails here, before any
 // actor starts.
-func Start(opts *config.Options, log *slog.Logger) (*Server, error) {
+func Start(opts *config.Options, log *slog.Logger, endpoints ...HTTPEndpoint) (*Server, error) {
 	opts = opts.Clone()
 	opts.SetDefaults()
 	kp, err := nkeys.CreateServer()
@@ -42,6 +47,21 @@ func Start(opts *config.Options, log *slog.Logger) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("could not listen on client port: %w", err)
 	}
+	var bound []*boundHTTP
+	closeAll := func() {
+		ln.Close()
+		for _, b := range bound {
+			b.ln.Close()
+		}
+	}
+	for _, e := range endpoints {
+		hl, err := net.Listen("tcp", e.Addr)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("could not listen on %s port: %w", e.Kind, err)
+		}
+		bound = append(bound, &boundHTTP{kind: e.Kind, ln: hl})
+	}
 
 	system := actor.NewActorSystemWithConfig(actor.Configure(
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
@@ -54,10 +74,16 @@ func Start(opts *config.Options, log *slog.Logger) (*Server, error) {
 	srv.root = system.Root
 	srv.global = newAccount("$G")
 
-	s := &Server{srv: srv, system: system, addr: ln.Addr(), done: make(chan struct{})}
-	s.root, err = system.Root.SpawnNamed(newServerProps(srv, ln, s.done), "server")
+	s := &Server{srv: srv, system: system, addr: ln.Addr(), done: make(chan struct{}),
+		httpAddrs: make(map[string]net.Addr)}
+	for i, b := range bound {
+		b.handler = endpoints[i].Handler(s)
+		s.httpAddrs[b.kind] = b.ln.Addr()
+		log.Info(fmt.Sprintf("Starting %s on http://%s", endpoints[i].Kind, b.ln.Addr()))
+	}
+	s.root, err = system.Root.SpawnNamed(newServerProps(srv, ln, bound, s.done, &mailboxCell{}), "server")
 	if err != nil {
-		_ = ln.Close()
+		closeAll()
 		return nil, err
 	}
 	return s, nil

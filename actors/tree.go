@@ -13,32 +13,72 @@ import (
 // it; it is for monitoring and tests (RequestFuture), never the data path.
 type describe struct{}
 
-// description is the answer to describe. A supervisor of many leaf actors (connections) lists
-// them in leaves itself, so that walking the tree costs one request per supervisor, not one per
-// connection, and a connection that is closing cannot stall the walk.
+// description is a supervisor's answer to describe: itself and what it knows of its children
+// (it spawned them, so it knows their kind, their mailbox and its own restarts of them). Walking
+// the tree asks only supervisors, one request each: a connection that is closing, or a
+// listener waiting out a back-off with its mailbox suspended, cannot stall the walk.
 type description struct {
 	id       string
 	kind     string
-	children []*actor.PID
-	leaves   []*Node
+	mailbox  int
+	children []childView
 }
 
-func describeSelf(ctx actor.Context, kind string) *description {
-	return &description{id: ctx.Self().Id, kind: kind, children: ctx.Children()}
+// childView is one child as its supervisor describes it.
+type childView struct {
+	pid        *actor.PID
+	kind       string
+	mailbox    int
+	restarts   int
+	state      string
+	supervisor bool // describes itself and its own children
+}
+
+// mailboxCell lets a supervisor see the mailbox of a child it spawned: the child's mailbox
+// producer fills it at spawn (a restart keeps the mailbox).
+type mailboxCell struct{ mb *mailbox }
+
+func (c *mailboxCell) depth() int {
+	if c == nil || c.mb == nil {
+		return 0
+	}
+	return c.mb.UserMessageCount()
+}
+
+// child is a supervisor's record of one child.
+type child struct {
+	pid        *actor.PID
+	kind       string
+	cell       *mailboxCell
+	supervisor bool
+}
+
+// view describes c, with the restarts st made of it.
+func (c *child) view(st *strategy) childView {
+	v := childView{pid: c.pid, kind: c.kind, mailbox: c.cell.depth(), state: "running", supervisor: c.supervisor}
+	if st != nil {
+		v.restarts, v.state = st.record(c.pid.Id)
+	}
+	return v
 }
 
 // Node is one actor of the live supervision tree.
 type Node struct {
 	ID       string  `json:"id"`
 	Kind     string  `json:"kind"`
+	State    string  `json:"state"`
+	Mailbox  int     `json:"mailbox"`
+	Restarts int     `json:"restarts"`
 	Children []*Node `json:"children,omitempty"`
 }
 
 // Spec is one node of the declared supervision tree: a kind, and the kinds of its children. A
-// Many child stands for any number of children of that kind (connections, accounts).
+// Many child stands for any number of children of that kind (connections, accounts); an
+// Optional one for at most one (a listener that only runs when configured).
 type Spec struct {
 	Kind     string
 	Many     bool
+	Optional bool
 	Children []Spec
 }
 
@@ -47,7 +87,8 @@ type Spec struct {
 var DeclaredTree = Spec{Kind: "server", Children: []Spec{
 	{Kind: "accounts", Children: []Spec{{Kind: "account", Many: true}}},
 	{Kind: "clients", Children: []Spec{{Kind: "client", Many: true}}},
-	{Kind: "listeners", Children: []Spec{{Kind: "listener"}}},
+	{Kind: "listeners", Children: []Spec{{Kind: "listener"}, {Kind: "monitor", Optional: true},
+		{Kind: "profiler", Optional: true}}},
 }}
 
 // String draws the spec as an indented tree, one kind per line.
@@ -59,6 +100,9 @@ func (s Spec) String() string {
 		b.WriteString(n.Kind)
 		if n.Many {
 			b.WriteString(" *")
+		}
+		if n.Optional {
+			b.WriteString(" ?")
 		}
 		b.WriteByte('\n')
 		for _, c := range n.Children {
@@ -91,14 +135,18 @@ func (s Spec) Matches(n *Node) error {
 		}
 	}
 	for _, c := range s.Children {
-		if !c.Many && seen[c.Kind] != 1 {
+		switch {
+		case c.Many:
+		case c.Optional && seen[c.Kind] > 1:
+			return fmt.Errorf("%s: %d children of kind %q, declared at most one", n.ID, seen[c.Kind], c.Kind)
+		case !c.Optional && seen[c.Kind] != 1:
 			return fmt.Errorf("%s: %d children of kind %q, declared exactly one", n.ID, seen[c.Kind], c.Kind)
 		}
 	}
 	return nil
 }
 
-// walkTree asks every actor from pid down for its description.
+// walkTree asks the supervisor at pid, and every supervisor below it, for its description.
 func walkTree(root *actor.RootContext, pid *actor.PID, timeout time.Duration) (*Node, error) {
 	res, err := root.RequestFuture(pid, &describe{}, timeout).Result()
 	if err != nil {
@@ -111,16 +159,22 @@ func walkTree(root *actor.RootContext, pid *actor.PID, timeout time.Duration) (*
 	if !ok {
 		return nil, fmt.Errorf("describe %s: unexpected answer %T", pid.Id, res)
 	}
-	n := &Node{ID: d.id, Kind: d.kind, Children: d.leaves}
+	n := &Node{ID: d.id, Kind: d.kind, State: "running", Mailbox: d.mailbox}
 	for _, c := range d.children {
-		child, err := walkTree(root, c, timeout)
-		if errors.Is(err, actor.ErrDeadLetter) {
-			continue // it stopped after its parent listed it
+		node := &Node{ID: c.pid.Id, Kind: c.kind, State: c.state, Mailbox: c.mailbox}
+		if c.supervisor && c.state == "running" {
+			sub, err := walkTree(root, c.pid, timeout)
+			if errors.Is(err, actor.ErrDeadLetter) {
+				continue // it stopped after its parent listed it
+			}
+			if err != nil {
+				return nil, err
+			}
+			node.Children = sub.Children
+			node.Mailbox = sub.Mailbox
 		}
-		if err != nil {
-			return nil, err
-		}
-		n.Children = append(n.Children, child)
+		node.Restarts = c.restarts
+		n.Children = append(n.Children, node)
 	}
 	return n, nil
 }

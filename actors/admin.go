@@ -1,0 +1,135 @@
+package actors
+
+import (
+	"time"
+
+	"github.com/troupe/troupe/config"
+)
+
+// The admin side of a Server: what monitoring reads. Counters come from atomics; lists come
+// from supervisors through RequestFuture, or from immutable index snapshots. None of it is on
+// the data path.
+
+// SubInfo is one subscription as monitoring shows it.
+type SubInfo struct {
+	Account string
+	Subject string
+	Queue   string
+	SID     string
+	CID     uint64
+	Msgs    int64 // delivered so far
+	Max     int64 // auto-unsubscribe max, 0 if none
+}
+
+// Stats are the server-wide counters.
+type Stats struct {
+	Start            time.Time
+	InMsgs, InBytes  int64
+	OutMsgs          int64
+	OutBytes         int64
+	SlowConsumers    int64
+	StaleConnections int64
+	TotalConnections int64
+	// Restarts counts actor restarts by supervisor kind ("accounts", "listeners").
+	Restarts map[string]int64
+}
+
+// AccountInfo describes one account.
+type AccountInfo struct {
+	Name          string
+	Subscriptions int
+	Generation    uint64
+}
+
+// ID is the server's id; Name its name (the id unless configured).
+func (s *Server) Name() string { return s.srv.info.Name }
+
+// Options returns the options the server runs with (read-only).
+func (s *Server) Options() *config.Options { return s.srv.opts }
+
+// Stats reads the server-wide counters.
+func (s *Server) Stats() Stats {
+	st := &s.srv.stats
+	return Stats{
+		Start:            s.srv.start,
+		InMsgs:           st.inMsgs.Load(),
+		InBytes:          st.inBytes.Load(),
+		OutMsgs:          st.outMsgs.Load(),
+		OutBytes:         st.outBytes.Load(),
+		SlowConsumers:    st.slowConsumers.Load(),
+		StaleConnections: st.staleConnections.Load(),
+		TotalConnections: st.totalConnections.Load(),
+		Restarts: map[string]int64{
+			"accounts":  st.accountRestarts.Load(),
+			"listeners": st.listenerRestarts.Load(),
+		},
+	}
+}
+
+// Healthy reports whether the server accepts connections and is not shutting down.
+func (s *Server) Healthy() bool { return s.srv.ready.Load() && !s.srv.shuttingDown.Load() }
+
+// Connections lists the open connections, with their subscriptions when withSubs is set.
+func (s *Server) Connections(withSubs bool, timeout time.Duration) ([]*ConnInfo, error) {
+	pid := s.srv.clients.Load()
+	if pid == nil {
+		return nil, nil
+	}
+	res, err := s.system.Root.RequestFuture(pid, &listOpen{}, timeout).Result()
+	if err != nil {
+		return nil, err
+	}
+	list, _ := res.([]*ConnInfo)
+	if withSubs {
+		byCID := make(map[uint64]*ConnInfo, len(list))
+		for _, ci := range list {
+			byCID[ci.CID] = ci
+		}
+		for _, sub := range s.Subscriptions() {
+			if ci := byCID[sub.CID]; ci != nil {
+				ci.Subs = append(ci.Subs, sub)
+			}
+		}
+	}
+	return list, nil
+}
+
+// Subscriptions lists every subscription of every account, from the current snapshots.
+func (s *Server) Subscriptions() []SubInfo {
+	var out []SubInfo
+	for _, acc := range s.srv.accountList() {
+		acc.snapshot().Range(func(_, _ string, sub *subscription) bool {
+			if !sub.gone.Load() {
+				out = append(out, SubInfo{
+					Account: acc.Name, Subject: string(sub.subject), Queue: string(sub.queue),
+					SID: string(sub.sid), CID: sub.peer.CID,
+					Msgs: sub.delivered.Load(), Max: sub.max.Load(),
+				})
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// Accounts describes every account.
+func (s *Server) Accounts() []AccountInfo {
+	var out []AccountInfo
+	for _, acc := range s.srv.accountList() {
+		snap := acc.snapshot()
+		out = append(out, AccountInfo{Name: acc.Name, Subscriptions: snap.Count(), Generation: snap.Gen()})
+	}
+	return out
+}
+
+// MatchCount returns how many subscriptions of an account a subject reaches (plain ones, and one
+// per queue group), or -1 if the account does not exist.
+func (s *Server) MatchCount(account, subject string) (plain, queues int) {
+	for _, acc := range s.srv.accountList() {
+		if acc.Name == account {
+			r := acc.snapshot().Match([]byte(subject))
+			return len(r.Plain), len(r.Queues)
+		}
+	}
+	return -1, -1
+}
