@@ -50,6 +50,12 @@ type reader struct {
 
 	change interest    // reused: the reader waits for each change before the next
 	timer  *time.Timer // reused: fast-producer stalls
+
+	// Routing across accounts: a match cache per other account, and a subject and reply
+	// buffer per depth.
+	otherCaches map[*Account]*subjects.Cache[*subscription]
+	subjBuf     [maxRouteDepth][]byte
+	replyBuf    [maxRouteDepth][]byte
 }
 
 func newReader(srv *shared, conn net.Conn, self *Peer, acc *Account, quit <-chan struct{}) *reader {
@@ -264,13 +270,26 @@ func (r *reader) send(b []byte) {
 }
 
 func (r *reader) publish(op *protocol.Op, echo bool) bool {
-	res := r.cache.Match(r.acc.snap.Load(), op.Subject)
+	return r.publishIn(r.acc, r.cache, op.Subject, op.Reply, op, echo, 0)
+}
+
+// publishIn routes a message in acc: to its subscriptions (one member per queue group), and
+// along its import entries to other accounts.
+func (r *reader) publishIn(acc *Account, cache *subjects.Cache[*subscription], subject, reply []byte,
+	op *protocol.Op, echo bool, depth int) bool {
+	res := cache.Match(acc.snap.Load(), subject)
 	if res == nil {
 		return false
 	}
 	delivered := false
 	for _, sub := range res.Plain {
-		if r.deliverTo(sub, op, echo) {
+		if sub.route != nil {
+			if depth < maxRouteDepth && r.follow(sub.route, subject, reply, op, echo, depth) {
+				delivered = true
+			}
+			continue
+		}
+		if r.deliverTo(sub, subject, reply, op, echo) {
 			delivered = true
 		}
 	}
@@ -279,7 +298,7 @@ func (r *reader) publish(op *protocol.Op, echo bool) bool {
 		// One member per group: start at a random one, take the first that accepts.
 		start := rand.IntN(len(members))
 		for j := range members {
-			if r.deliverTo(members[(start+j)%len(members)], op, echo) {
+			if r.deliverTo(members[(start+j)%len(members)], subject, reply, op, echo) {
 				delivered = true
 				break
 			}
@@ -288,15 +307,60 @@ func (r *reader) publish(op *protocol.Op, echo bool) bool {
 	return delivered
 }
 
+// follow takes a message across an import entry into the target account.
+func (r *reader) follow(rt *route, subject, reply []byte, op *protocol.Op, echo bool, depth int) bool {
+	target := rt.target
+	cache := r.cacheFor(target)
+	s := r.subjBuf[depth][:0]
+	switch rt.kind {
+	case streamImport:
+		if len(rt.prefix) > 0 {
+			s = append(append(s, rt.prefix...), '.')
+		}
+		s = mapSubject(s, subject, rt.from, rt.to)
+	case serviceImport:
+		s = mapSubject(s, subject, rt.from, rt.to)
+		if len(reply) > 0 && rt.back != nil {
+			seq := rt.back.register(reply)
+			r.replyBuf[depth] = responseReply(r.replyBuf[depth][:0], rt.back, seq, reply)
+			reply = r.replyBuf[depth]
+		}
+	case serviceResponse:
+		seq, orig, ok := parseResponse(subject, rt)
+		if !ok || !rt.claim(seq, orig) {
+			return false
+		}
+		s = append(s, orig...)
+	}
+	r.subjBuf[depth] = s
+	return r.publishIn(target, cache, s, reply, op, echo, depth+1)
+}
+
+// cacheFor returns this reader's match cache for acc.
+func (r *reader) cacheFor(acc *Account) *subjects.Cache[*subscription] {
+	if acc == r.acc {
+		return r.cache
+	}
+	if r.otherCaches == nil {
+		r.otherCaches = make(map[*Account]*subjects.Cache[*subscription])
+	}
+	c := r.otherCaches[acc]
+	if c == nil {
+		c = subjects.NewCache[*subscription](1024)
+		r.otherCaches[acc] = c
+	}
+	return c
+}
+
 // deliverTo appends one MSG (or HMSG) for sub to its connection's batch.
-func (r *reader) deliverTo(sub *subscription, op *protocol.Op, echo bool) bool {
+func (r *reader) deliverTo(sub *subscription, subject, reply []byte, op *protocol.Op, echo bool) bool {
 	p := sub.peer
 	if (p == r.self && !echo) || p.closed.Load() {
 		return false
 	}
 	ok, last := sub.claim()
 	if last {
-		r.srv.root.Send(r.acc.pid.Load(), &interest{ops: []interestOp{{sub: sub}}})
+		r.srv.root.Send(sub.acc.pid.Load(), &interest{ops: []interestOp{{sub: sub}}})
 	}
 	if !ok {
 		return false
@@ -305,12 +369,12 @@ func (r *reader) deliverTo(sub *subscription, op *protocol.Op, echo bool) bool {
 	payload := op.Payload
 	switch {
 	case op.Kind != protocol.KindHPub:
-		d.buf = protocol.AppendMsg(d.buf, op.Subject, sub.sid, op.Reply, len(payload))
+		d.buf = protocol.AppendMsg(d.buf, subject, sub.sid, reply, len(payload))
 	case p.headers.Load():
-		d.buf = protocol.AppendHMsg(d.buf, op.Subject, sub.sid, op.Reply, op.HdrLen, len(payload))
+		d.buf = protocol.AppendHMsg(d.buf, subject, sub.sid, reply, op.HdrLen, len(payload))
 	default:
 		payload = payload[op.HdrLen:] // no header support: strip the headers
-		d.buf = protocol.AppendMsg(d.buf, op.Subject, sub.sid, op.Reply, len(payload))
+		d.buf = protocol.AppendMsg(d.buf, subject, sub.sid, reply, len(payload))
 	}
 	d.buf = append(d.buf, payload...)
 	d.buf = append(d.buf, '\r', '\n')
@@ -345,6 +409,8 @@ func (r *reader) connected(c *protocol.Connect) {
 	r.parser.NoHeaders = !r.sess.headers
 	r.srv.root.Send(r.self.PID, &connected{opts: *c})
 }
+
+func (r *reader) account() *Account { return r.acc }
 
 func (r *reader) replySub(reply []byte) *subscription {
 	res := r.acc.snap.Load().Match(reply)

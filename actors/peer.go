@@ -88,7 +88,9 @@ func (p *Peer) openGate() {
 // session owns it; publishers read it; the counters are atomics because every publisher that
 // matches it may count a delivery.
 type subscription struct {
-	peer    *Peer
+	peer    *Peer    // nil for an import entry
+	acc     *Account // the account whose index holds it
+	route   *route   // an import entry: where a match goes instead of a connection
 	subject []byte
 	queue   []byte
 	sid     []byte
@@ -98,13 +100,13 @@ type subscription struct {
 	gone      atomic.Bool // unsubscribed, or its max reached: deliver nothing more
 }
 
-func newSubscription(p *Peer, subject, queue, sid []byte) *subscription {
+func newSubscription(p *Peer, acc *Account, subject, queue, sid []byte) *subscription {
 	// One allocation holds the three byte strings.
 	buf := make([]byte, 0, len(subject)+len(queue)+len(sid))
 	buf = append(buf, subject...)
 	buf = append(buf, queue...)
 	buf = append(buf, sid...)
-	s := &subscription{peer: p}
+	s := &subscription{peer: p, acc: acc}
 	s.subject = buf[:len(subject):len(subject)]
 	s.queue = buf[len(subject) : len(subject)+len(queue) : len(subject)+len(queue)]
 	s.sid = buf[len(subject)+len(queue):]

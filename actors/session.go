@@ -49,6 +49,8 @@ type sessionIO interface {
 	// replySub finds this connection's plain subscription matching a reply subject, for the
 	// no-responders status message.
 	replySub(reply []byte) *subscription
+	// account is the account the connection is bound to.
+	account() *Account
 }
 
 // closeError ends a connection. The session has already queued any -ERR it owes.
@@ -188,7 +190,7 @@ func (s *session) onSub(op *protocol.Op) error {
 		}
 	}
 	if existing := s.subs[string(op.SID)]; existing == nil || existing.gone.Load() {
-		sub := newSubscription(s.peer, op.Subject, op.Queue, op.SID)
+		sub := newSubscription(s.peer, s.io.account(), op.Subject, op.Queue, op.SID)
 		s.peer.numSubs.Add(1)
 		s.subs[string(sub.sid)] = sub
 		s.pending = append(s.pending, interestOp{sub: sub, add: true})

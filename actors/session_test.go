@@ -30,6 +30,7 @@ func (f *fakeIO) changeInterest(ops []interestOp) error {
 func (f *fakeIO) flush()                              { f.flushes++ }
 func (f *fakeIO) connected(c *protocol.Connect)       { f.connects = append(f.connects, *c) }
 func (f *fakeIO) replySub(reply []byte) *subscription { return f.reply }
+func (f *fakeIO) account() *Account                   { return nil }
 func (f *fakeIO) parse(t *testing.T, s *session, in string) error {
 	t.Helper()
 	p := protocol.NewParser(protocol.ClientOps)
@@ -160,7 +161,7 @@ func TestSessionPingFlushesBeforePong(t *testing.T) {
 func TestSessionNoResponders(t *testing.T) {
 	io := &fakeIO{}
 	s := newTestSession(io)
-	io.reply = newSubscription(s.peer, []byte("_INBOX.>"), nil, []byte("9"))
+	io.reply = newSubscription(s.peer, nil, []byte("_INBOX.>"), nil, []byte("9"))
 	if err := io.parse(t, s, "CONNECT {\"verbose\":false,\"headers\":true,\"no_responders\":true}\r\nPUB svc _INBOX.1 0\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
