@@ -16,6 +16,12 @@ type Account struct {
 	Name string
 	pid  atomic.Pointer[actor.PID] // set once, before any connection can see the account
 	snap atomic.Pointer[subjects.Snapshot[*subscription]]
+
+	// entries are the import entries the account holds from the start (set before its actor
+	// is spawned, read-only afterwards).
+	entries []*subscription
+	conns   atomic.Int32 // connections bound to it
+	started bool         // its actor has started once (touched only by that actor)
 }
 
 func newAccount(name string) *Account {
@@ -86,7 +92,15 @@ func (a *accountActor) apply(m *interest) {
 func (a *accountActor) rebuild() {
 	a.index = subjects.NewIndex[*subscription]()
 	last := a.acc.snap.Load()
-	if last == nil {
+	if !a.acc.started {
+		// First start: the import entries the account was created with.
+		a.acc.started = true
+		for _, e := range a.acc.entries {
+			if err := a.index.Insert(e.subject, e.queue, e); err != nil {
+				a.srv.log.Error("account: bad import entry", "account", a.acc.Name,
+					"subject", string(e.subject), "error", err)
+			}
+		}
 		a.acc.snap.Store(a.index.Publish())
 		return
 	}

@@ -44,7 +44,9 @@ func (a *accountsActor) Receive(ctx actor.Context) {
 		a.accounts = make(map[string]*Account)
 		a.byPID = make(map[string]*Account)
 		a.children = make(map[string]*child)
-		a.spawn(ctx, a.srv.global)
+		for _, acc := range a.srv.registry.list() {
+			a.spawn(ctx, acc)
+		}
 		ctx.Send(ctx.Parent(), &accountsReady{})
 	case *actor.Terminated:
 		acc := a.byPID[m.Who.Id]

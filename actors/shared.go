@@ -27,8 +27,10 @@ type shared struct {
 	serverID string
 	info     protocol.Info // the INFO template; each connection copies it
 
-	global *Account // $G
-	start  time.Time
+	registry registry
+	global   *Account // $G
+	sysAcc   *Account // $SYS
+	start    time.Time
 
 	// PIDs of the top-level supervisors, set by the root actor before it spawns any child
 	// that uses them.
@@ -112,4 +114,4 @@ func hostPort(host string, port int) string {
 }
 
 // accountList returns the accounts monitoring can see.
-func (s *shared) accountList() []*Account { return []*Account{s.global} }
+func (s *shared) accountList() []*Account { return s.registry.list() }

@@ -73,6 +73,8 @@ func Start(opts *config.Options, log *slog.Logger, endpoints ...HTTPEndpoint) (*
 	srv.system = system
 	srv.root = system.Root
 	srv.global = newAccount("$G")
+	srv.sysAcc = newAccount("$SYS")
+	srv.registry.add(srv.global, srv.sysAcc)
 
 	s := &Server{srv: srv, system: system, addr: ln.Addr(), done: make(chan struct{}),
 		httpAddrs: make(map[string]net.Addr)}
