@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/troupe/troupe/accounts"
 	"github.com/troupe/troupe/subjects"
 )
 
@@ -17,6 +18,9 @@ type Account struct {
 	pid  atomic.Pointer[actor.PID] // set once, before any connection can see the account
 	snap atomic.Pointer[subjects.Snapshot[*subscription]]
 
+	// def is its definition (configured or from a JWT); nil for $G and $SYS when not
+	// configured.
+	def *accounts.Account
 	// entries are the import entries the account holds from the start (set before its actor
 	// is spawned, read-only afterwards).
 	entries []*subscription
@@ -26,6 +30,20 @@ type Account struct {
 
 func newAccount(name string) *Account {
 	a := &Account{Name: name}
+	a.snap.Store(subjects.NewIndex[*subscription]().Publish())
+	return a
+}
+
+// maxConns is the account's connection limit, accounts.NoLimit when it has none.
+func (a *Account) maxConns() int {
+	if a.def == nil {
+		return accounts.NoLimit
+	}
+	return a.def.Limits.MaxConnections
+}
+
+func newAccountFrom(def *accounts.Account) *Account {
+	a := &Account{Name: def.Name, def: def}
 	a.snap.Store(subjects.NewIndex[*subscription]().Publish())
 	return a
 }

@@ -64,6 +64,8 @@ func (a *accountsActor) Receive(ctx actor.Context) {
 				ctx.Send(pid, &closeAccountClients{acc: acc})
 			}
 		}
+	case *openAccount:
+		m.reply <- a.open(ctx, m)
 	case *actor.Stopping, *actor.Stopped, *actor.Restarting:
 	case *describe:
 		d := &description{id: ctx.Self().Id, kind: "accounts", mailbox: a.cell.depth()}
@@ -88,6 +90,39 @@ func (a *accountsActor) spawn(ctx actor.Context, acc *Account) {
 	a.accounts[acc.Name] = acc
 	a.byPID[pid.Id] = acc
 	a.children[pid.Id] = &child{pid: pid, kind: "account", cell: cell}
+}
+
+// open creates an account that exists only as a JWT (operator mode), with any accounts its
+// imports name that are not open yet, wires their imports and starts their actors. Imports into
+// accounts already running are sent to their actors as new entries.
+func (a *accountsActor) open(ctx actor.Context, m *openAccount) *Account {
+	if acc := a.srv.registry.get(m.def.Name); acc != nil {
+		return acc
+	}
+	var fresh []*Account
+	for _, e := range m.exporters {
+		if a.srv.registry.get(e.Name) == nil {
+			fresh = append(fresh, newAccountFrom(e))
+		}
+	}
+	acc := newAccountFrom(m.def)
+	fresh = append(fresh, acc)
+	a.srv.registry.add(fresh...)
+	add := func(target *Account, e *subscription) {
+		if pid := target.pid.Load(); pid != nil {
+			ctx.Send(pid, &interest{ops: []interestOp{{sub: e, add: true}}})
+		} else {
+			target.entries = append(target.entries, e)
+		}
+	}
+	for _, f := range fresh {
+		a.srv.wireImports(f, add)
+	}
+	for _, f := range fresh {
+		a.spawn(ctx, f)
+	}
+	a.srv.log.Info("account opened", "account", acc.Name)
+	return acc
 }
 
 var _ actor.Actor = (*accountsActor)(nil)

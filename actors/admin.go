@@ -41,8 +41,16 @@ type AccountInfo struct {
 	Generation    uint64
 }
 
-// ID is the server's id; Name its name (the id unless configured).
+// Name is the server's name (its id unless configured).
 func (s *Server) Name() string { return s.srv.info.Name }
+
+// SystemAccount is the name of the system account, or "" if there is none.
+func (s *Server) SystemAccount() string {
+	if s.srv.sysAcc == nil {
+		return ""
+	}
+	return s.srv.sysAcc.Name
+}
 
 // Options returns the options the server runs with (read-only).
 func (s *Server) Options() *config.Options { return s.srv.opts }
@@ -94,12 +102,89 @@ func (s *Server) Connections(withSubs bool, timeout time.Duration) ([]*ConnInfo,
 	return list, nil
 }
 
+// NumConnections counts the open connections: the clients supervisor's children, without
+// building a record for each (monitoring polls it; a connection that is closing counts until its
+// actor has stopped).
+func (s *Server) NumConnections(timeout time.Duration) (int, error) {
+	pid := s.srv.clients.Load()
+	if pid == nil {
+		return 0, nil
+	}
+	res, err := s.system.Root.RequestFuture(pid, &describe{}, timeout).Result()
+	if err != nil {
+		return 0, err
+	}
+	d, ok := res.(*description)
+	if !ok {
+		return 0, nil // the supervisor is gone: shutting down
+	}
+	return len(d.children), nil
+}
+
+// AccountStat is one account's connections, subscriptions and traffic since the server started.
+type AccountStat struct {
+	Name          string
+	Conns         int   // open client connections
+	Subscriptions int   // in its index now
+	InMsgs        int64 // received from its clients
+	InBytes       int64
+	OutMsgs       int64 // delivered to its clients
+	OutBytes      int64
+	SlowConsumers int64
+}
+
+// AccountStats describes every account: its open connections, its subscriptions, and its
+// traffic (an admin call: it lists the open connections and the ring of closed ones).
+//
+// The counters live per connection, so an account's totals are those of its open connections
+// plus those of its closed ones still in the ring of closed connections (max_closed_clients):
+// exact until the ring overflows, lower bounds afterwards. The server-wide totals (Stats) are
+// always exact.
+func (s *Server) AccountStats(timeout time.Duration) ([]AccountStat, error) {
+	open, err := s.Connections(false, timeout)
+	if err != nil {
+		return nil, err
+	}
+	closed, err := s.ClosedConnections(timeout)
+	if err != nil {
+		return nil, err
+	}
+	accs := s.srv.accountList()
+	out := make([]AccountStat, len(accs))
+	byName := make(map[string]*AccountStat, len(accs))
+	for i, acc := range accs {
+		out[i] = AccountStat{Name: acc.Name, Subscriptions: acc.snapshot().Count()}
+		byName[acc.Name] = &out[i]
+	}
+	add := func(ci *ConnInfo) *AccountStat {
+		a := byName[ci.Account]
+		if a != nil {
+			a.InMsgs += ci.InMsgs
+			a.InBytes += ci.InBytes
+			a.OutMsgs += ci.OutMsgs
+			a.OutBytes += ci.OutBytes
+		}
+		return a
+	}
+	for _, ci := range open {
+		if a := add(ci); a != nil {
+			a.Conns++
+		}
+	}
+	for _, ci := range closed {
+		if a := add(ci); a != nil && (ci.Reason == SlowConsumerPendingBytes || ci.Reason == SlowConsumerWriteDeadline) {
+			a.SlowConsumers++
+		}
+	}
+	return out, nil
+}
+
 // Subscriptions lists every subscription of every account, from the current snapshots.
 func (s *Server) Subscriptions() []SubInfo {
 	var out []SubInfo
 	for _, acc := range s.srv.accountList() {
 		acc.snapshot().Range(func(_, _ string, sub *subscription) bool {
-			if !sub.gone.Load() {
+			if !sub.gone.Load() && sub.peer != nil {
 				out = append(out, SubInfo{
 					Account: acc.Name, Subject: string(sub.subject), Queue: string(sub.queue),
 					SID: string(sub.sid), CID: sub.peer.CID,

@@ -22,7 +22,8 @@ func TestPublishPathAllocatesNothing(t *testing.T) {
 	local, remote := net.Pipe()
 	t.Cleanup(func() { local.Close(); remote.Close() })
 	self := &Peer{CID: 1 << 40, PID: s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))}
-	r := newReader(s.srv, local, self, s.srv.global, make(chan struct{}))
+	self.acc.Store(s.srv.global)
+	r := newReader(s.srv, local, self, nil, make(chan struct{}))
 	if r.process([]byte("CONNECT {\"verbose\":false}\r\n")) {
 		t.Fatal("CONNECT failed")
 	}
@@ -64,7 +65,8 @@ func BenchmarkPublishPath(b *testing.B) {
 	local, remote := net.Pipe()
 	b.Cleanup(func() { local.Close(); remote.Close() })
 	self := &Peer{CID: 1 << 40, PID: s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))}
-	r := newReader(s.srv, local, self, s.srv.global, make(chan struct{}))
+	self.acc.Store(s.srv.global)
+	r := newReader(s.srv, local, self, nil, make(chan struct{}))
 	r.process([]byte("CONNECT {\"verbose\":false}\r\n"))
 	buf := bytes.Repeat([]byte("PUB foo 16\r\n0123456789abcdef\r\n"), 64)
 	for range 50 {

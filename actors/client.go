@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/troupe/troupe/accounts"
 	"github.com/troupe/troupe/config"
 	"github.com/troupe/troupe/protocol"
 )
@@ -38,13 +39,16 @@ type clientActor struct {
 
 	connect *protocol.Connect // set once CONNECT is accepted
 	ping    *time.Timer
-	closed  bool
-	reason  CloseReason
+	// authTimer closes a connection that has not authenticated in time; expiry one whose
+	// credentials (a user JWT) run out.
+	authTimer, expiry *time.Timer
+	closed            bool
+	reason            CloseReason
 }
 
-func newClientProps(srv *shared, conn net.Conn, peer *Peer, acc *Account) *actor.Props {
+func newClientProps(srv *shared, conn net.Conn, peer *Peer) *actor.Props {
 	return newProps(func() actor.Actor {
-		return &clientActor{srv: srv, conn: conn, peer: peer, acc: acc}
+		return &clientActor{srv: srv, conn: conn, peer: peer}
 	}, nil, true, actor.WithMailbox(func() actor.Mailbox {
 		peer.mb = newMailbox(true)().(*mailbox) // readers post small deliveries to it directly
 		return peer.mb
@@ -61,6 +65,12 @@ func (c *clientActor) Receive(ctx actor.Context) {
 		c.onConnected(ctx, m)
 	case *pingTick:
 		c.onPing(ctx)
+	case *authTimeout:
+		if c.connect == nil {
+			c.close(ctx, AuthenticationTimeout, accounts.TextAuthenticationTimeout)
+		}
+	case *authExpired:
+		c.close(ctx, AuthenticationExpired, m.text)
 	case *closeConn:
 		c.close(ctx, m.reason, m.err)
 	case *readerExit:
@@ -70,7 +80,7 @@ func (c *clientActor) Receive(ctx actor.Context) {
 	case *lameDuckInfo:
 		if c.peer.asyncInfo.Load() {
 			d := getDeliver(512)
-			d.buf = c.srv.appendInfo(d.buf, c.peer.CID, hostOf(c.conn.RemoteAddr()), false, "", true)
+			d.buf = c.srv.appendInfo(d.buf, infoFor{cid: c.peer.CID, clientIP: hostOf(c.conn.RemoteAddr()), ldm: true})
 			c.enqueue(ctx, d)
 		}
 	case *readerPanic:
@@ -93,13 +103,20 @@ func (c *clientActor) start(ctx actor.Context) {
 	c.peer.PID = ctx.Self()
 	c.raw = rawOf(c.conn)
 	c.rawFn = c.writeFD
-	info := c.srv.appendInfo(nil, c.peer.CID, hostOf(c.conn.RemoteAddr()), false, "", false)
+	var nonce []byte
+	if c.srv.auth.NonceNeeded() {
+		nonce = accounts.NewNonce()
+	}
+	info := c.srv.appendInfo(nil, infoFor{cid: c.peer.CID, clientIP: hostOf(c.conn.RemoteAddr()), nonce: string(nonce)})
 	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
 	if _, err := c.conn.Write(info); err != nil {
 		c.shutdown(ctx, WriteError)
 		return
 	}
-	r := newReader(c.srv, c.conn, c.peer, c.acc, c.quit)
+	if c.srv.auth.Required() {
+		c.authTimer = time.AfterFunc(c.srv.auth.Timeout(), func() { c.srv.root.Send(c.peer.PID, &authTimeout{}) })
+	}
+	r := newReader(c.srv, c.conn, c.peer, nonce, c.quit)
 	go r.run()
 	c.debug("Client connection created")
 }
@@ -217,6 +234,19 @@ func writeFailure(err error) CloseReason {
 func (c *clientActor) onConnected(ctx actor.Context, m *connected) {
 	first := c.connect == nil
 	c.connect = &m.opts
+	if c.authTimer != nil {
+		c.authTimer.Stop()
+	}
+	if c.expiry != nil {
+		c.expiry.Stop()
+		c.expiry = nil
+	}
+	if !m.expires.IsZero() {
+		self := ctx.Self()
+		c.expiry = time.AfterFunc(time.Until(m.expires), func() {
+			c.srv.root.Send(self, &authExpired{text: accounts.TextUserAuthenticationExpired})
+		})
+	}
 	if first {
 		c.ping = time.AfterFunc(firstPingDelay(c.srv.opts), func() {
 			c.srv.root.Send(ctx.Self(), &pingTick{})
@@ -291,8 +321,10 @@ func (c *clientActor) shutdown(ctx actor.Context, reason CloseReason) {
 	if c.quit != nil {
 		close(c.quit)
 	}
-	if c.ping != nil {
-		c.ping.Stop()
+	for _, t := range []*time.Timer{c.ping, c.authTimer, c.expiry} {
+		if t != nil {
+			t.Stop()
+		}
 	}
 	c.settle(c.out, false)
 	clear(c.out)

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/troupe/troupe/protocol"
 )
@@ -29,8 +30,18 @@ type readerPanic struct {
 
 func (p *readerPanic) String() string { return fmt.Sprintf("reader panic: %v\n%s", p.value, p.stack) }
 
-// connected carries the options of an accepted CONNECT (without secrets) from the reader.
-type connected struct{ opts protocol.Connect }
+// connected carries the options of an accepted CONNECT (without secrets) from the reader, and
+// when its credentials expire (zero: never).
+type connected struct {
+	opts    protocol.Connect
+	expires time.Time
+}
+
+// authTimeout is the connection's own timer: CONNECT did not come in time.
+type authTimeout struct{}
+
+// authExpired is the connection's own timer: its credentials ran out.
+type authExpired struct{ text string }
 
 // pingTick fires the connection's ping timer.
 type pingTick struct{}
@@ -51,5 +62,7 @@ func (*readerExit) IgnoreDeadLetterLogging()   {}
 func (*readerPanic) IgnoreDeadLetterLogging()  {}
 func (*connected) IgnoreDeadLetterLogging()    {}
 func (*pingTick) IgnoreDeadLetterLogging()     {}
+func (*authTimeout) IgnoreDeadLetterLogging()  {}
+func (*authExpired) IgnoreDeadLetterLogging()  {}
 func (*slowConsumer) IgnoreDeadLetterLogging() {}
 func (*lameDuckInfo) IgnoreDeadLetterLogging() {}

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"context"
 	"errors"
 	"io"
 	"math/rand/v2"
@@ -8,6 +9,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/troupe/troupe/accounts"
 	"github.com/troupe/troupe/protocol"
 	"github.com/troupe/troupe/subjects"
 )
@@ -48,6 +50,7 @@ type reader struct {
 	lastBatch *deliver
 	hint      int // size of the current read, the buffer size asked for new batches
 
+	bound  bool        // r.acc counts this connection
 	change interest    // reused: the reader waits for each change before the next
 	timer  *time.Timer // reused: fast-producer stalls
 
@@ -58,19 +61,36 @@ type reader struct {
 	replyBuf    [maxRouteDepth][]byte
 }
 
-func newReader(srv *shared, conn net.Conn, self *Peer, acc *Account, quit <-chan struct{}) *reader {
-	r := &reader{srv: srv, conn: conn, self: self, acc: acc, quit: quit}
+func newReader(srv *shared, conn net.Conn, self *Peer, nonce []byte, quit <-chan struct{}) *reader {
+	r := &reader{srv: srv, conn: conn, self: self, acc: self.acc.Load(), quit: quit}
 	r.parser = protocol.NewParser(protocol.ClientOps)
 	r.parser.MaxControlLine = int(srv.opts.MaxControlLine)
 	r.parser.MaxPayload = int(srv.opts.MaxPayload)
 	r.parser.NoHeaders = true // until a CONNECT asks for headers
-	r.sess = newSession(srv, self, hostOf(conn.RemoteAddr()), r)
+	r.sess = newSession(srv, self, hostOf(conn.RemoteAddr()), nonce, r)
 	r.onOp = r.sess.handle
 	r.cache = subjects.NewCache[*subscription](4096)
 	r.change.done = make(chan error, 1)
 	r.timer = time.NewTimer(time.Hour)
 	r.timer.Stop()
 	return r
+}
+
+// bindAtAccept binds a new connection before it says anything: to $G when the server does not
+// check credentials, to the no_auth_user when one is set; otherwise nothing but CONNECT may come
+// first.
+func (r *reader) bindAtAccept() error {
+	auth := r.srv.auth
+	if !auth.Enforced() {
+		r.acc.conns.Add(1)
+		r.bound = true
+		return nil
+	}
+	if res, ok := auth.NoAuthUser(); ok {
+		return r.bind(res)
+	}
+	r.parser.RequireConnect = true
+	return nil
 }
 
 // run is the reader goroutine. A panic here is outside the actor runtime, so it is recovered
@@ -82,6 +102,10 @@ func (r *reader) run() {
 		}
 		r.dropInterest()
 	}()
+	if err := r.bindAtAccept(); err != nil {
+		r.fail(err)
+		return
+	}
 	buf := make([]byte, minReadSize)
 	small := 0
 	for {
@@ -149,6 +173,8 @@ func (r *reader) fail(err error) {
 			reason = MaxPayloadExceeded
 		case protocol.ErrMaxControlLine:
 			reason = MaxControlLineExceeded
+		case protocol.ErrAuthViolation:
+			reason = AuthenticationViolation
 		}
 		if perr.Text != "" {
 			r.sess.sendErr(perr.Text)
@@ -175,6 +201,10 @@ func (r *reader) dropInterest() {
 		if pid := r.acc.pid.Load(); pid != nil {
 			r.srv.root.Send(pid, &interest{ops: ops})
 		}
+	}
+	if r.bound {
+		r.acc.conns.Add(-1)
+		r.bound = false
 	}
 }
 
@@ -314,9 +344,6 @@ func (r *reader) follow(rt *route, subject, reply []byte, op *protocol.Op, echo 
 	s := r.subjBuf[depth][:0]
 	switch rt.kind {
 	case streamImport:
-		if len(rt.prefix) > 0 {
-			s = append(append(s, rt.prefix...), '.')
-		}
 		s = mapSubject(s, subject, rt.from, rt.to)
 	case serviceImport:
 		s = mapSubject(s, subject, rt.from, rt.to)
@@ -358,6 +385,9 @@ func (r *reader) deliverTo(sub *subscription, subject, reply []byte, op *protoco
 	if (p == r.self && !echo) || p.closed.Load() {
 		return false
 	}
+	if pm := p.perms.Load(); pm != nil && pm.RestrictsDelivery() && pm.DeniesDelivery(subject, sub.queue) {
+		return false
+	}
 	ok, last := sub.claim()
 	if last {
 		r.srv.root.Send(sub.acc.pid.Load(), &interest{ops: []interestOp{{sub: sub}}})
@@ -380,6 +410,11 @@ func (r *reader) deliverTo(sub *subscription, subject, reply []byte, op *protoco
 	d.buf = append(d.buf, '\r', '\n')
 	d.msgs++
 	d.bytes += int64(len(payload))
+	if len(reply) > 0 {
+		if t := p.responses.Load(); t != nil {
+			t.Delivered(reply) // allow_responses: it may answer this reply
+		}
+	}
 	return true
 }
 
@@ -405,9 +440,81 @@ func (r *reader) changeInterest(ops []interestOp) error {
 	return &closeError{reason: MissingAccount}
 }
 
-func (r *reader) connected(c *protocol.Connect) {
+func (r *reader) connected(c *protocol.Connect, expires time.Time) {
 	r.parser.NoHeaders = !r.sess.headers
-	r.srv.root.Send(r.self.PID, &connected{opts: *c})
+	r.parser.RequireConnect = false
+	r.srv.root.Send(r.self.PID, &connected{opts: *c, expires: expires})
+}
+
+// bind attaches the connection to res's account (opening it first in operator mode), with its
+// permissions and limits. A second CONNECT may move it to another account: its subscriptions
+// are dropped from the old one, as nats-server does.
+func (r *reader) bind(res *accounts.Result) error {
+	acc := r.srv.registry.get(res.Account)
+	if acc == nil && res.AccountDef != nil {
+		acc = r.openAccount(res.AccountDef)
+	}
+	if acc == nil {
+		r.sess.sendErr(accounts.TextAuthorizationViolation)
+		return &closeError{reason: MissingAccount}
+	}
+	if acc != r.acc || !r.bound {
+		if max := acc.maxConns(); max != accounts.NoLimit && int(acc.conns.Add(1)) > max {
+			acc.conns.Add(-1)
+			r.sess.sendErr(accounts.TextMaxAccountConnections)
+			return &closeError{reason: MaxAccountConnectionsExceeded}
+		} else if max == accounts.NoLimit {
+			acc.conns.Add(1)
+		}
+		if r.bound {
+			r.acc.conns.Add(-1)
+			if ops := r.sess.allSubs(); len(ops) > 0 {
+				clear(r.sess.subs)
+				if err := r.changeInterest(ops); err != nil {
+					return err
+				}
+			}
+		}
+		r.acc = acc
+		r.cache = subjects.NewCache[*subscription](4096)
+		r.otherCaches = nil
+		r.self.acc.Store(acc)
+		r.bound = true
+	}
+	r.sess.applyBinding(res)
+	if p := res.Limits.MaxPayload; p != accounts.NoLimit && (r.parser.MaxPayload <= 0 || int(p) < r.parser.MaxPayload) {
+		r.parser.MaxPayload = int(p)
+	}
+	return nil
+}
+
+// openAccount asks the accounts supervisor for an account that exists only as a JWT (operator
+// mode). The accounts its imports name are resolved here first, on this reader's goroutine, so
+// that a resolver fetch never blocks the supervisor or another connection.
+func (r *reader) openAccount(def *accounts.Account) *Account {
+	ctx, cancel := context.WithTimeout(context.Background(), r.srv.auth.Timeout()+time.Second)
+	defer cancel()
+	var exporters []*accounts.Account
+	for i := range def.Imports {
+		name := def.Imports[i].Account
+		if r.srv.registry.get(name) == nil {
+			if e, err := r.srv.auth.LookupAccount(ctx, name); err == nil {
+				exporters = append(exporters, e)
+			}
+		}
+	}
+	pid := r.srv.accounts.Load()
+	if pid == nil {
+		return nil
+	}
+	reply := make(chan *Account, 1)
+	r.srv.root.Send(pid, &openAccount{def: def, exporters: exporters, reply: reply})
+	select {
+	case acc := <-reply:
+		return acc
+	case <-r.quit:
+		return nil
+	}
 }
 
 func (r *reader) account() *Account { return r.acc }

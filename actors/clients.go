@@ -35,7 +35,6 @@ type clientsActor struct {
 type clientMeta struct {
 	pid  *actor.PID
 	peer *Peer
-	acc  *Account
 }
 
 func newClientsProps(srv *shared, cell *mailboxCell) *actor.Props {
@@ -80,7 +79,7 @@ func (a *clientsActor) Receive(ctx actor.Context) {
 		a.lameDuckTick(ctx)
 	case *closeAccountClients:
 		for _, c := range a.children {
-			if c.acc == m.acc {
+			if c.peer.acc.Load() == m.acc {
 				ctx.Send(c.pid, &closeConn{reason: MissingAccount})
 			}
 		}
@@ -121,21 +120,22 @@ func (a *clientsActor) accept(ctx actor.Context, conn net.Conn) {
 		go a.reject(conn, cid)
 		return
 	}
-	peer := &Peer{CID: cid, conn: conn, acc: a.srv.global, start: time.Now()}
-	pid, err := ctx.SpawnNamed(newClientProps(a.srv, conn, peer, a.srv.global), "c"+strconv.FormatUint(cid, 10))
+	peer := &Peer{CID: cid, conn: conn, start: time.Now()}
+	peer.acc.Store(a.srv.global)
+	pid, err := ctx.SpawnNamed(newClientProps(a.srv, conn, peer), "c"+strconv.FormatUint(cid, 10))
 	if err != nil {
 		a.srv.log.Error("cannot start connection", "cid", cid, "error", err)
 		_ = conn.Close()
 		return
 	}
-	a.children[pid.Id] = &clientMeta{pid: pid, peer: peer, acc: a.srv.global}
+	a.children[pid.Id] = &clientMeta{pid: pid, peer: peer}
 	a.srv.stats.totalConnections.Add(1)
 }
 
 // reject answers a connection over max_connections as nats-server does: INFO, then the -ERR,
 // then close. It runs on its own goroutine so that a slow peer cannot stall the supervisor.
 func (a *clientsActor) reject(conn net.Conn, cid uint64) {
-	b := a.srv.appendInfo(nil, cid, hostOf(conn.RemoteAddr()), false, "", false)
+	b := a.srv.appendInfo(nil, infoFor{cid: cid, clientIP: hostOf(conn.RemoteAddr())})
 	b = protocol.AppendErr(b, "maximum connections exceeded")
 	_ = conn.SetWriteDeadline(time.Now().Add(a.srv.opts.WriteDeadline))
 	_, _ = conn.Write(b)

@@ -43,8 +43,8 @@ func (p *Peer) info() *ConnInfo {
 		OutBytes:     p.outBytes.Load(),
 		NumSubs:      int(max(p.numSubs.Load(), 0)),
 	}
-	if p.acc != nil {
-		ci.Account = p.acc.Name
+	if acc := p.acc.Load(); acc != nil {
+		ci.Account = acc.Name
 	}
 	if p.conn != nil {
 		if a, ok := p.conn.RemoteAddr().(*net.TCPAddr); ok {

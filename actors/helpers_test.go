@@ -185,3 +185,19 @@ func (w *wire) readUntilClosed() string {
 	w.buf.Reset()
 	return s
 }
+
+// rawInfo returns the INFO line a new connection gets.
+func rawInfo(t testing.TB, s *Server) string {
+	t.Helper()
+	conn, err := net.Dial("tcp", s.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(2 * time.Second))
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	return line
+}

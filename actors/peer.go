@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/troupe/troupe/accounts"
 	"github.com/troupe/troupe/protocol"
 )
 
@@ -17,8 +18,14 @@ type Peer struct {
 	CID   uint64
 	conn  net.Conn // only to interrupt a blocked write of a slow consumer
 	mb    *mailbox // the actor's mailbox, for postInline
-	acc   *Account
 	start time.Time
+
+	// acc is the account the connection is bound to: $G until CONNECT authenticates it.
+	acc atomic.Pointer[Account]
+	// perms are its permissions (nil: all allowed), read by publishers at delivery; responses
+	// its allow_responses grants, recorded by publishers that deliver a request to it.
+	perms     atomic.Pointer[accounts.Perms]
+	responses atomic.Pointer[accounts.ResponseTracker]
 
 	// connect is what the client said in CONNECT (without secrets), for monitoring.
 	connect atomic.Pointer[protocol.Connect]

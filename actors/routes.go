@@ -41,9 +41,8 @@ type route struct {
 	kind   routeKind
 	target *Account
 	// from is the subject pattern of the entry; to the pattern in the target account, with the
-	// same wildcards in the same order. A stream import's prefix goes before the whole subject.
+	// same wildcards in the same order (a stream import's prefix is part of to).
 	from, to []byte
-	prefix   []byte
 	back     *route // service import: the response route in the exporting account
 	id       []byte // service response: the token after "_R_."
 	multi    bool   // the export streams responses: more than one per request

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/troupe/troupe/accounts"
 	"github.com/troupe/troupe/protocol"
 	"github.com/troupe/troupe/subjects"
 )
@@ -23,6 +24,13 @@ type session struct {
 	connectReceived bool
 	firstPongSent   bool
 	headers         bool // both sides support headers
+
+	// What the connection may do: set when it binds to an account (at CONNECT, or at accept
+	// for no_auth_user).
+	perms     *accounts.Perms
+	responses *accounts.ResponseTracker
+	maxSubs   int    // 0: no limit
+	nonce     []byte // sent in INFO, signed by nkey and JWT users
 
 	subs    map[string]*subscription // by sid
 	sweepAt int                      // len(subs) at which gone entries are swept next
@@ -44,13 +52,17 @@ type sessionIO interface {
 	changeInterest(ops []interestOp) error
 	// flush hands everything routed so far to its destinations.
 	flush()
-	// connected reports an accepted CONNECT to the connection's actor.
-	connected(c *protocol.Connect)
+	// connected reports an accepted CONNECT to the connection's actor, and when its
+	// credentials expire (zero: never).
+	connected(c *protocol.Connect, expires time.Time)
 	// replySub finds this connection's plain subscription matching a reply subject, for the
 	// no-responders status message.
 	replySub(reply []byte) *subscription
 	// account is the account the connection is bound to.
 	account() *Account
+	// bind attaches the connection to res's account, permissions and limits; a *closeError
+	// when it may not (the account's connection limit).
+	bind(res *accounts.Result) error
 }
 
 // closeError ends a connection. The session has already queued any -ERR it owes.
@@ -63,11 +75,13 @@ var (
 	pongBytes = protocol.AppendPong(nil)
 )
 
-func newSession(srv *shared, peer *Peer, clientIP string, io sessionIO) *session {
+func newSession(srv *shared, peer *Peer, clientIP string, nonce []byte, io sessionIO) *session {
 	return &session{
 		srv:      srv,
 		peer:     peer,
 		clientIP: clientIP,
+		nonce:    nonce,
+		maxSubs:  srv.opts.MaxSubscriptions,
 		opts:     protocol.DefaultConnect(),
 		subs:     make(map[string]*subscription),
 		sweepAt:  64,
@@ -124,8 +138,23 @@ func (s *session) onConnect(op *protocol.Op) error {
 		return &closeError{reason: ProtocolViolation}
 	}
 	s.connectReceived = true
-	if s.opts.Account != "" || s.opts.NewAccount {
-		s.sendErr("Authorization Violation")
+	var expires time.Time
+	if s.srv.auth.Enforced() {
+		// On the reader goroutine: a resolver fetch blocks only this connection.
+		ctx, cancel := context.WithTimeout(context.Background(), s.srv.auth.Timeout()+time.Second)
+		res, err := s.srv.auth.AuthenticateFrom(ctx, &s.opts, s.nonce, s.clientIP)
+		cancel()
+		if err != nil {
+			s.srv.log.Debug(fmt.Sprintf("%s - cid:%d - %s", s.clientIP, s.peer.CID, accounts.TextAuthorizationViolation))
+			s.sendErr(accounts.TextAuthorizationViolation)
+			return &closeError{reason: AuthenticationViolation}
+		}
+		if err := s.io.bind(res); err != nil {
+			return err
+		}
+		expires = res.Expires
+	} else if s.opts.Account != "" || s.opts.NewAccount {
+		s.sendErr(accounts.TextAuthorizationViolation)
 		return &closeError{reason: AuthenticationViolation}
 	}
 	s.headers = s.srv.info.Headers && s.opts.Headers
@@ -147,8 +176,30 @@ func (s *session) onConnect(op *protocol.Op) error {
 		// nats-server's first RTT estimate: from accept to CONNECT.
 		s.peer.rtt.Store(int64(time.Since(s.peer.start)))
 	}
-	s.io.connected(&c)
+	s.io.connected(&c, expires)
 	return nil
+}
+
+// applyBinding takes the permissions and limits of an authenticated connection.
+func (s *session) applyBinding(res *accounts.Result) {
+	s.perms = res.Perms
+	s.responses = accounts.NewResponseTracker(res.Perms)
+	s.peer.perms.Store(res.Perms)
+	s.peer.responses.Store(s.responses)
+	s.maxSubs = combineLimit(s.srv.opts.MaxSubscriptions, res.Limits.MaxSubscriptions)
+}
+
+// combineLimit combines a server limit (0: none) with an account or user limit (NoLimit:
+// none): the smaller wins.
+func combineLimit(server, other int) int {
+	switch {
+	case other == accounts.NoLimit:
+		return server
+	case server <= 0:
+		return max(other, 0)
+	default:
+		return min(server, other)
+	}
 }
 
 func (s *session) onPub(op *protocol.Op) error {
@@ -164,6 +215,9 @@ func (s *session) onPub(op *protocol.Op) error {
 	}
 	s.inMsgs++
 	s.inBytes += int64(op.Size)
+	if !s.mayPublish(op) {
+		return nil // the violation is answered; the connection stays open
+	}
 	if s.opts.Verbose {
 		s.io.send(okBytes)
 	}
@@ -177,17 +231,38 @@ func (s *session) onPub(op *protocol.Op) error {
 	return nil
 }
 
+// mayPublish applies the reserved subjects and the publish permissions, in nats-server's order,
+// answering a violation with its -ERR.
+func (s *session) mayPublish(op *protocol.Op) bool {
+	if accounts.ReservedPublish(op.Subject, s.io.account() == s.srv.sysAcc) ||
+		s.perms.RestrictsPublish() && !s.perms.CanPublish(op.Subject) && !s.responses.Allow(op.Subject) {
+		s.scratch = protocol.AppendErr(s.scratch[:0], accounts.PubViolation(op.Subject))
+		s.io.send(s.scratch)
+		return false
+	}
+	if len(op.Reply) > 0 && accounts.ReservedReply(op.Reply) {
+		s.sendErr(accounts.ReplyViolation(op.Reply))
+		return false
+	}
+	return true
+}
+
 func (s *session) onSub(op *protocol.Op) error {
-	if !subjects.Valid(op.Subject) || (len(op.Queue) > 0 && !subjects.ValidQueue(op.Queue)) {
-		s.sendErr("Invalid Subject")
+	// nats-server's order: permissions, the subscription limit, then the subject itself.
+	if !s.perms.CanSubscribe(op.Subject, op.Queue) || string(op.Queue) == "_sys_" {
+		s.sendErr(accounts.SubViolation(op.Subject, op.Queue))
 		return nil
 	}
-	if max := s.srv.opts.MaxSubscriptions; max > 0 && len(s.subs) >= max {
+	if max := s.maxSubs; max > 0 && len(s.subs) >= max {
 		s.sweep()
 		if len(s.subs) >= max {
 			s.sendErr("maximum subscriptions exceeded")
 			return nil
 		}
+	}
+	if !subjects.Valid(op.Subject) || (len(op.Queue) > 0 && !subjects.ValidQueue(op.Queue)) {
+		s.sendErr("Invalid Subject")
+		return nil
 	}
 	if existing := s.subs[string(op.SID)]; existing == nil || existing.gone.Load() {
 		sub := newSubscription(s.peer, s.io.account(), op.Subject, op.Queue, op.SID)
@@ -236,7 +311,8 @@ func (s *session) onPing() error {
 		s.firstPongSent = true
 		if s.opts.Protocol >= 1 {
 			s.peer.asyncInfo.Store(true)
-			s.scratch = s.srv.appendInfo(s.scratch[:0], s.peer.CID, s.clientIP, true, s.srv.global.Name, false)
+			s.scratch = s.srv.appendInfo(s.scratch[:0], infoFor{cid: s.peer.CID, clientIP: s.clientIP,
+				connectInfo: true, account: s.io.account()})
 			s.io.send(s.scratch)
 		}
 	}

@@ -3,6 +3,9 @@ package actors
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/troupe/troupe/accounts"
 
 	"github.com/troupe/troupe/protocol"
 )
@@ -27,20 +30,24 @@ func (f *fakeIO) changeInterest(ops []interestOp) error {
 	f.changes = append(f.changes, append([]interestOp(nil), ops...))
 	return nil
 }
-func (f *fakeIO) flush()                              { f.flushes++ }
-func (f *fakeIO) connected(c *protocol.Connect)       { f.connects = append(f.connects, *c) }
-func (f *fakeIO) replySub(reply []byte) *subscription { return f.reply }
-func (f *fakeIO) account() *Account                   { return nil }
+func (f *fakeIO) flush()                                     { f.flushes++ }
+func (f *fakeIO) connected(c *protocol.Connect, _ time.Time) { f.connects = append(f.connects, *c) }
+func (f *fakeIO) bind(*accounts.Result) error                { return nil }
+func (f *fakeIO) replySub(reply []byte) *subscription        { return f.reply }
+func (f *fakeIO) account() *Account                          { return testAccount }
 func (f *fakeIO) parse(t *testing.T, s *session, in string) error {
 	t.Helper()
 	p := protocol.NewParser(protocol.ClientOps)
 	return p.Parse([]byte(in), s.handle)
 }
 
+var testAccount = newAccount("$G")
+
 func newTestSession(io *fakeIO) *session {
 	srv := newShared(testOptions(), testLogger(nil), "NTEST", nil)
 	srv.global = newAccount("$G")
-	return newSession(srv, &Peer{CID: 7}, "127.0.0.1", io)
+	srv.auth, _ = accounts.New(&accounts.Config{})
+	return newSession(srv, &Peer{CID: 7}, "127.0.0.1", nil, io)
 }
 
 func TestSessionOps(t *testing.T) {
@@ -101,7 +108,7 @@ func TestSessionOps(t *testing.T) {
 func TestSessionMaxSubscriptions(t *testing.T) {
 	io := &fakeIO{}
 	s := newTestSession(io)
-	s.srv.opts.MaxSubscriptions = 2
+	s.maxSubs = 2
 	if err := io.parse(t, s, "CONNECT {\"verbose\":false}\r\nSUB a 1\r\nSUB b 2\r\nSUB c 3\r\n"); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/troupe/troupe/accounts"
 	"github.com/troupe/troupe/config"
 	"github.com/troupe/troupe/protocol"
 )
@@ -31,6 +32,10 @@ type shared struct {
 	global   *Account // $G
 	sysAcc   *Account // $SYS
 	start    time.Time
+
+	// auth authenticates connections and knows the configured accounts (never nil: without
+	// any auth configuration it lets everyone into $G).
+	auth *accounts.Authenticator
 
 	// PIDs of the top-level supervisors, set by the root actor before it spawns any child
 	// that uses them.
@@ -84,17 +89,28 @@ func newShared(opts *config.Options, log *slog.Logger, serverID string, addr net
 	return s
 }
 
-// appendInfo appends the INFO a client connection gets: on accept (connectInfo false), after its
-// first PONG (connectInfo true, for protocol 1 clients), and on entering lame-duck mode.
-func (s *shared) appendInfo(dst []byte, cid uint64, clientIP string, connectInfo bool, account string, ldm bool) []byte {
+// infoFor is what varies in the INFO a client connection gets: on accept, after its first PONG
+// (connectInfo, for protocol 1 clients) and on entering lame-duck mode.
+type infoFor struct {
+	cid         uint64
+	clientIP    string
+	nonce       string
+	connectInfo bool
+	account     *Account
+	ldm         bool
+}
+
+func (s *shared) appendInfo(dst []byte, f infoFor) []byte {
 	info := s.info
-	info.CID = cid
-	info.ClientIP = clientIP
-	if connectInfo {
+	info.CID = f.cid
+	info.ClientIP = f.clientIP
+	info.Nonce = f.nonce
+	if f.connectInfo && f.account != nil {
 		info.ConnectInfo = true
-		info.RemoteAccount = account
+		info.RemoteAccount = f.account.Name
+		info.IsSystemAccount = f.account == s.sysAcc
 	}
-	info.LameDuckMode = ldm
+	info.LameDuckMode = f.ldm
 	return protocol.AppendInfo(dst, &info)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/nats-io/nkeys"
+	"github.com/troupe/troupe/accounts"
 	"github.com/troupe/troupe/config"
 )
 
@@ -31,6 +32,10 @@ func (s *Server) HTTPAddr(kind string) net.Addr { return s.httpAddrs[kind] }
 func Start(opts *config.Options, log *slog.Logger, endpoints ...HTTPEndpoint) (*Server, error) {
 	opts = opts.Clone()
 	opts.SetDefaults()
+	auth, err := accounts.New(&opts.Auth)
+	if err != nil {
+		return nil, err
+	}
 	kp, err := nkeys.CreateServer()
 	if err != nil {
 		return nil, fmt.Errorf("creating the server id: %w", err)
@@ -72,9 +77,9 @@ func Start(opts *config.Options, log *slog.Logger, endpoints ...HTTPEndpoint) (*
 	srv := newShared(opts, log, id, ln.Addr())
 	srv.system = system
 	srv.root = system.Root
-	srv.global = newAccount("$G")
-	srv.sysAcc = newAccount("$SYS")
-	srv.registry.add(srv.global, srv.sysAcc)
+	srv.auth = auth
+	srv.info.AuthRequired = auth.Required()
+	srv.openConfiguredAccounts()
 
 	s := &Server{srv: srv, system: system, addr: ln.Addr(), done: make(chan struct{}),
 		httpAddrs: make(map[string]net.Addr)}

@@ -6,6 +6,7 @@
 package config
 
 import (
+	"github.com/troupe/troupe/accounts"
 	"net/url"
 	"time"
 )
@@ -34,15 +35,22 @@ const (
 // Options configures one Troupe server.
 type Options struct {
 	ConfigFile string
+	// ConfigDigest is nats-server's digest of the parsed configuration file ("sha256:..."), as
+	// /varz shows it; empty without a file.
+	ConfigDigest string
 
 	Host       string
 	Port       int
 	ServerName string
 
-	HTTPHost  string
-	HTTPPort  int
-	HTTPSPort int
-	ProfPort  int
+	// Monitoring (-m, http, http_port) and profiling (--profile, prof_port). A port of -1 picks
+	// a random one; 0 is off. HTTPHost defaults to Host, as in nats-server.
+	HTTPHost      string
+	HTTPPort      int
+	HTTPSPort     int // accepted only to be refused: there is no TLS yet
+	HTTPBasePath  string
+	ProfPort      int
+	ProfBlockRate int
 
 	MaxPayload            int32
 	MaxControlLine        int32
@@ -69,6 +77,10 @@ type Options struct {
 	PortsFileDir string
 
 	Cluster ClusterOptions
+
+	// Auth is authentication, authorization and accounts (authorization, accounts, operator,
+	// resolver, ... and --user/--pass/--auth).
+	Auth accounts.Config
 }
 
 // ClusterOptions are accepted so that nats-server command lines and files still load; routes are
@@ -96,6 +108,9 @@ func Default() *Options {
 func (o *Options) SetDefaults() {
 	if o.Host == "" {
 		o.Host = DefaultHost
+	}
+	if o.HTTPHost == "" {
+		o.HTTPHost = o.Host
 	}
 	if o.Port == 0 {
 		o.Port = DefaultPort
