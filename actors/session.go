@@ -3,6 +3,7 @@ package actors
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -371,11 +372,22 @@ func (s *session) trace(op *protocol.Op) {
 		if op.Max > 0 {
 			b = append(append(b, ' '), strconv.Itoa(op.Max)...)
 		}
-	case protocol.KindConnect, protocol.KindInfo, protocol.KindErr:
+	case protocol.KindConnect:
+		b = append(append(b, ' '), redactSecrets(op.Arg)...)
+	case protocol.KindInfo, protocol.KindErr:
 		b = append(append(b, ' '), op.Arg...)
 	}
 	s.srv.log.Log(context.Background(), levelTrace, fmt.Sprintf("%s - cid:%d - <<- [%s]", s.clientIP, s.peer.CID, b))
 	if op.Kind == protocol.KindPub || op.Kind == protocol.KindHPub {
 		s.srv.log.Log(context.Background(), levelTrace, fmt.Sprintf("%s - cid:%d - <<- MSG_PAYLOAD: [%q]", s.clientIP, s.peer.CID, op.Payload))
 	}
+}
+
+// secretField matches the values of CONNECT's secret fields in its JSON.
+var secretField = regexp.MustCompile(`("(?:pass|password|auth_token|sig|jwt)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+
+// redactSecrets replaces the secrets of a CONNECT's JSON, for tracing: a trace never carries a
+// password, token, signature or JWT.
+func redactSecrets(arg []byte) []byte {
+	return secretField.ReplaceAll(arg, []byte(`${1}"[REDACTED]"`))
 }

@@ -195,3 +195,16 @@ func TestSessionSecretsStayInSession(t *testing.T) {
 		t.Fatalf("connected report %+v", c)
 	}
 }
+
+func TestTraceRedactsSecrets(t *testing.T) {
+	in := `{"verbose":false,"user":"u","pass":"hunter2","auth_token":"t0k","sig":"abc","jwt":"eyJ","name":"n"}`
+	out := string(redactSecrets([]byte(in)))
+	for _, secret := range []string{"hunter2", "t0k", `"abc"`, "eyJ"} {
+		if strings.Contains(out, secret) {
+			t.Fatalf("trace %s still carries %s", out, secret)
+		}
+	}
+	if !strings.Contains(out, `"user":"u"`) || !strings.Contains(out, `"name":"n"`) {
+		t.Fatalf("trace %s lost non-secret fields", out)
+	}
+}
