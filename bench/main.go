@@ -61,7 +61,8 @@ func parseFlags(args []string) (*config, error) {
 		warmup   = fs.Duration("warmup", 300*time.Millisecond, "the same load, unmeasured, before each measured run")
 		stall    = fs.Duration("stall", 10*time.Second, "a run fails when no expected message arrives for this long")
 		subjects = fs.Int("subjects", 100000, "literal subjects in the \"subjects\" scenario")
-		conns    = fs.Int("conns", 10000, "idle connections in the \"rss\" scenario")
+		conns    = fs.Int("conns", 10000, "idle connections in the \"rss\" and \"monitor\" scenarios")
+		poll     = fs.Duration("poll", 0, "the \"monitor\" scenario's pause between two rounds of monitoring requests (0: back to back)")
 		churnOps = fs.Int("churn", 10000, "SUB+UNSUB operations per second in the \"churn\" scenario")
 		out      = fs.String("out", "docs", "directory for benchmarks.md, benchmarks.png and benchmarks.csv")
 		quick    = fs.Bool("quick", false, "tiny runs for a smoke test (writes to a temp dir unless -out is given)")
@@ -76,7 +77,7 @@ func parseFlags(args []string) (*config, error) {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	cfg := &config{reps: *reps, out: *out, quick: *quick, args: args,
 		params: Params{Duration: *duration, Msgs: *msgs, Requests: *reqs, Warmup: *warmup, Stall: *stall,
-			Subjects: *subjects, Conns: *conns, Churn: *churnOps}}
+			Subjects: *subjects, Conns: *conns, Churn: *churnOps, Poll: *poll}}
 	if *quick {
 		def := func(name string, apply func()) {
 			if !set[name] {
@@ -179,8 +180,8 @@ func bench(cfg *config) error {
 	}
 	if lim, err := raiseFileLimit(); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: cannot raise the open-files limit: %v\n", err)
-	} else if need := uint64(cfg.params.Conns + 200); lim < need && hasScenario(cfg, "rss") {
-		return fmt.Errorf("the open-files limit is %d; the rss scenario needs about %d (ulimit -n)", lim, need)
+	} else if need := uint64(cfg.params.Conns + 200); lim < need && (hasScenario(cfg, "rss") || hasScenario(cfg, "monitor")) {
+		return fmt.Errorf("the open-files limit is %d; the rss and monitor scenarios need about %d (ulimit -n)", lim, need)
 	}
 	tmp, err := os.MkdirTemp("", "troupe-bench-")
 	if err != nil {
@@ -257,7 +258,7 @@ func hasScenario(cfg *config, name string) bool {
 // runOnce starts a fresh server, runs the scenario on it and stops it.
 func runOnce(k serverKind, j job, p Params, rep, order int, tmp string) runRecord {
 	r := runRecord{Time: time.Now(), Procs: j.procs, Scenario: j.scenario.Name, Size: j.size, Rep: rep, Order: order, Server: k.Name}
-	s, err := startServer(k, j.procs, tmp)
+	s, err := startServer(k, j.procs, tmp, j.scenario.Args...)
 	if err != nil {
 		r.Err = err.Error()
 		return r

@@ -24,15 +24,34 @@ func idleConnRSS(s *server, p Params) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	conns := make([]net.Conn, p.Conns)
-	defer func() {
-		for _, c := range conns {
-			if c != nil {
-				c.Close()
-			}
-		}
-	}()
 	start := time.Now()
+	conns, err := openIdleConns(addr, p.Conns)
+	defer closeAll(conns)
+	if err != nil {
+		return Result{}, err
+	}
+	connect := time.Since(start)
+	time.Sleep(time.Second) // let the server's per-connection work finish
+	after, err := s.rssKB()
+	if err != nil {
+		return Result{}, err
+	}
+	n := float64(p.Conns)
+	return Result{
+		Sent: int64(p.Conns), Elapsed: connect,
+		Metrics: []Metric{
+			{Name: "rss_per_conn", Label: "RSS per idle connection", Unit: "B/conn", Value: float64(after-before) * 1024 / n, Show: true},
+			{Name: "rss_before", Label: "RSS before", Unit: "KiB", Value: float64(before)},
+			{Name: "rss_after", Label: "RSS with the connections", Unit: "KiB", Value: float64(after)},
+			{Name: "connect_rate", Label: "connections/s", Unit: "conns/s", Value: n / connect.Seconds(), Higher: true},
+		},
+	}, nil
+}
+
+// openIdleConns opens n idle connections to addr, rssDialers at a time; on failure it returns
+// those it opened with the first error.
+func openIdleConns(addr string, n int) ([]net.Conn, error) {
+	conns := make([]net.Conn, n)
 	jobs := make(chan int)
 	var mu sync.Mutex
 	var firstErr error
@@ -61,25 +80,15 @@ func idleConnRSS(s *server, p Params) (Result, error) {
 	}
 	close(jobs)
 	wg.Wait()
-	if firstErr != nil {
-		return Result{}, firstErr
+	return conns, firstErr
+}
+
+func closeAll(conns []net.Conn) {
+	for _, c := range conns {
+		if c != nil {
+			c.Close()
+		}
 	}
-	connect := time.Since(start)
-	time.Sleep(time.Second) // let the server's per-connection work finish
-	after, err := s.rssKB()
-	if err != nil {
-		return Result{}, err
-	}
-	n := float64(p.Conns)
-	return Result{
-		Sent: int64(p.Conns), Elapsed: connect,
-		Metrics: []Metric{
-			{Name: "rss_per_conn", Label: "RSS per idle connection", Unit: "B/conn", Value: float64(after-before) * 1024 / n, Show: true},
-			{Name: "rss_before", Label: "RSS before", Unit: "KiB", Value: float64(before)},
-			{Name: "rss_after", Label: "RSS with the connections", Unit: "KiB", Value: float64(after)},
-			{Name: "connect_rate", Label: "connections/s", Unit: "conns/s", Value: n / connect.Seconds(), Higher: true},
-		},
-	}, nil
 }
 
 // openIdle opens one connection, subscribes it to s.<i> and waits for the PONG.

@@ -66,24 +66,25 @@ func moduleRoot() (string, error) {
 
 // server is one running server process.
 type server struct {
-	kind  serverKind
-	procs int
-	cmd   *exec.Cmd
-	URL   string
-	log   *logTail
-	done  chan struct{} // closed when the process has exited
-	err   error         // the exit status, once done is closed
+	kind    serverKind
+	procs   int
+	cmd     *exec.Cmd
+	URL     string
+	Monitor string // http://host:port of its monitoring endpoint, when started with -m
+	log     *logTail
+	done    chan struct{} // closed when the process has exited
+	err     error         // the exit status, once done is closed
 }
 
 // startServer runs a fresh server listening on a random loopback port with GOMAXPROCS=procs and
-// waits until its ports file names the port.
-func startServer(k serverKind, procs int, tmp string) (*server, error) {
+// the scenario's extra flags, and waits until its ports file names the port.
+func startServer(k serverKind, procs int, tmp string, extra ...string) (*server, error) {
 	dir, err := os.MkdirTemp(tmp, "ports-")
 	if err != nil {
 		return nil, err
 	}
 	s := &server{kind: k, procs: procs, log: newLogTail(), done: make(chan struct{})}
-	s.cmd = exec.Command(k.Bin, "-p", "-1", "-a", "127.0.0.1", "--ports_file_dir", dir)
+	s.cmd = exec.Command(k.Bin, append([]string{"-p", "-1", "-a", "127.0.0.1", "--ports_file_dir", dir}, extra...)...)
 	s.cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs))
 	s.cmd.Stdout = s.log
 	s.cmd.Stderr = s.log
@@ -96,8 +97,11 @@ func startServer(k serverKind, procs int, tmp string) (*server, error) {
 	}()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		if url, ok := readPortsFile(dir, s.cmd.Process.Pid); ok {
-			s.URL = url
+		if pf, ok := readPortsFile(dir, s.cmd.Process.Pid); ok {
+			s.URL = pf.Nats[0]
+			if len(pf.Monitoring) > 0 {
+				s.Monitor = pf.Monitoring[0]
+			}
 			return s, nil
 		}
 		select {
@@ -112,22 +116,26 @@ func startServer(k serverKind, procs int, tmp string) (*server, error) {
 	}
 }
 
-// readPortsFile reads <dir>/<exe>_<pid>.ports: {"nats":["nats://127.0.0.1:PORT"]}.
-func readPortsFile(dir string, pid int) (string, bool) {
+// portsFile is what both servers write with --ports_file_dir.
+type portsFile struct {
+	Nats       []string `json:"nats"`
+	Monitoring []string `json:"monitoring"`
+}
+
+// readPortsFile reads <dir>/<exe>_<pid>.ports: {"nats":["nats://127.0.0.1:PORT"],...}.
+func readPortsFile(dir string, pid int) (portsFile, bool) {
 	files, _ := filepath.Glob(filepath.Join(dir, fmt.Sprintf("*_%d.ports", pid)))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			continue
 		}
-		var p struct {
-			Nats []string `json:"nats"`
-		}
+		var p portsFile
 		if json.Unmarshal(b, &p) == nil && len(p.Nats) > 0 {
-			return p.Nats[0], true
+			return p, true
 		}
 	}
-	return "", false
+	return portsFile{}, false
 }
 
 // stop sends SIGTERM and waits for the exit (SIGKILL after 20 s).

@@ -37,7 +37,13 @@ func writeProcessFiles(opts *config.Options, s *actors.Server) error {
 		}
 	}
 	if opts.PortsFileDir != "" {
-		p := ports{Nats: clientURLs(s.Addr())}
+		p := ports{Nats: listenerURLs("nats", s.Addr())}
+		if a := s.HTTPAddr("monitor"); a != nil {
+			p.Monitoring = listenerURLs("http", a)
+		}
+		if a := s.HTTPAddr("profiler"); a != nil {
+			p.Profile = listenerURLs("http", a)
+		}
 		b, err := json.Marshal(p)
 		if err != nil {
 			return err
@@ -58,26 +64,26 @@ func removeProcessFiles(opts *config.Options) {
 	}
 }
 
-// clientURLs lists nats:// URLs for the listener; an unspecified address lists every interface
+// listenerURLs lists scheme:// URLs for a listener; an unspecified address lists every interface
 // address, as nats-server does.
-func clientURLs(addr net.Addr) []string {
+func listenerURLs(scheme string, addr net.Addr) []string {
 	tcp, ok := addr.(*net.TCPAddr)
 	if !ok {
-		return []string{"nats://" + addr.String()}
+		return []string{scheme + "://" + addr.String()}
 	}
 	port := strconv.Itoa(tcp.Port)
 	if !tcp.IP.IsUnspecified() {
-		return []string{"nats://" + net.JoinHostPort(tcp.IP.String(), port)}
+		return []string{scheme + "://" + net.JoinHostPort(tcp.IP.String(), port)}
 	}
 	var urls []string
 	ifaddrs, _ := net.InterfaceAddrs()
 	for _, a := range ifaddrs {
 		if ipn, ok := a.(*net.IPNet); ok && ipn.IP.To4() != nil {
-			urls = append(urls, "nats://"+net.JoinHostPort(ipn.IP.String(), port))
+			urls = append(urls, scheme+"://"+net.JoinHostPort(ipn.IP.String(), port))
 		}
 	}
 	if len(urls) == 0 {
-		urls = []string{"nats://" + net.JoinHostPort("127.0.0.1", port)}
+		urls = []string{scheme + "://" + net.JoinHostPort("127.0.0.1", port)}
 	}
 	return urls
 }

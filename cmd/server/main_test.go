@@ -220,13 +220,12 @@ func TestDebugAndTraceFlags(t *testing.T) {
 	}
 }
 
-// Cluster and monitoring flags are accepted (nats-server command lines still start) and the log
-// says they are not acted on: never silently ignored.
+// Cluster flags are accepted (nats-server command lines still start) and the log says they are
+// not acted on: never silently ignored. (Monitoring flags are served: monitoring_test.go.)
 func TestUnsupportedFeatureFlagsAreLogged(t *testing.T) {
 	t.Parallel()
 	route := fmt.Sprintf("nats://127.0.0.1:%d", busyPort(t)) // never dialled: clustering is off
 	const cluster = "[WRN] Clustering (cluster, routes) is not supported yet"
-	const monitor = "[WRN] Monitoring (http_port) is not supported yet"
 	for _, tc := range []struct {
 		flags []string
 		want  string
@@ -236,9 +235,6 @@ func TestUnsupportedFeatureFlagsAreLogged(t *testing.T) {
 		{[]string{"--routes", route + ", " + route}, cluster},
 		{[]string{"--cluster_name", "blue"}, cluster},
 		{[]string{"--cluster", "nats://127.0.0.1:-1", "--routes", route, "--cluster_name", "blue"}, cluster},
-		{[]string{"-m", "-1"}, monitor},
-		{[]string{"--http_port", "-1"}, monitor},
-		{[]string{"-ms", "-1"}, monitor},
 	} {
 		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
 			t.Parallel()
