@@ -52,6 +52,12 @@ func (s *Server) SystemAccount() string {
 	return s.srv.sysAcc.Name
 }
 
+// AuthRequired reports whether clients must authenticate, as INFO's auth_required says.
+func (s *Server) AuthRequired() bool { return s.srv.auth.Required() }
+
+// AuthTimeout is how long a client has to authenticate after it connects.
+func (s *Server) AuthTimeout() time.Duration { return s.srv.auth.Timeout() }
+
 // Options returns the options the server runs with (read-only).
 func (s *Server) Options() *config.Options { return s.srv.opts }
 

@@ -27,6 +27,7 @@ type ConnInfo struct {
 	Lang         string
 	Version      string
 	Account      string
+	User         string // who it authenticated as; "" without authentication
 }
 
 // info reads a connection's shared record into a ConnInfo.
@@ -53,6 +54,9 @@ func (p *Peer) info() *ConnInfo {
 	}
 	if c := p.connect.Load(); c != nil {
 		ci.Name, ci.Lang, ci.Version = c.Name, c.Lang, c.Version
+	}
+	if u := p.user.Load(); u != nil {
+		ci.User = *u
 	}
 	return ci
 }

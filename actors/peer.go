@@ -27,8 +27,10 @@ type Peer struct {
 	perms     atomic.Pointer[accounts.Perms]
 	responses atomic.Pointer[accounts.ResponseTracker]
 
-	// connect is what the client said in CONNECT (without secrets), for monitoring.
+	// connect is what the client said in CONNECT (without secrets), for monitoring; user is
+	// who it authenticated as (a name, an nkey or a JWT subject, never a secret).
 	connect atomic.Pointer[protocol.Connect]
+	user    atomic.Pointer[string]
 
 	// pending counts bytes handed to this connection's actor and not yet written to its
 	// socket. Publishers add before they send; the actor subtracts after it writes. Above

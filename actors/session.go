@@ -154,6 +154,9 @@ func (s *session) onConnect(op *protocol.Op) error {
 			return err
 		}
 		expires = res.Expires
+		if res.User != "" {
+			s.peer.user.Store(&res.User)
+		}
 	} else if s.opts.Account != "" || s.opts.NewAccount {
 		s.sendErr(accounts.TextAuthorizationViolation)
 		return &closeError{reason: AuthenticationViolation}

@@ -45,11 +45,11 @@ type Warning = FieldError
 // LoadFile parses a nats-server configuration file into o. Every error found is returned joined
 // (errors.Join), each located by file, line and column; warnings are returned separately.
 func (o *Options) LoadFile(path string) (warnings []*Warning, err error) {
-	m, err := conf.ParseFileWithChecks(path)
+	m, digest, err := conf.ParseFileWithChecksDigest(path)
 	if err != nil {
 		return nil, err
 	}
-	o.ConfigFile = path
+	o.ConfigFile, o.ConfigDigest = path, digest
 	p := &fileParser{o: o, file: path}
 	for k, v := range m {
 		p.field(k, v)
@@ -94,6 +94,9 @@ func unwrap(v any) (token, any) {
 func (p *fileParser) field(key string, raw any) {
 	tk, v := unwrap(raw)
 	o := p.o
+	if parseAuthKey(p, key, tk, v, &o.Auth) {
+		return
+	}
 	switch strings.ToLower(key) {
 	case "listen":
 		host, port, err := parseListen(v)
@@ -135,8 +138,12 @@ func (p *fileParser) field(key string, raw any) {
 		o.HTTPHost, o.HTTPPort = host, port
 	case "http_port", "monitor_port":
 		p.intInto(tk, key, v, func(n int64) { o.HTTPPort = int(n) })
+	case "http_base_path":
+		p.stringInto(tk, key, v, func(s string) { o.HTTPBasePath = s })
 	case "prof_port":
 		p.intInto(tk, key, v, func(n int64) { o.ProfPort = int(n) })
+	case "prof_block_rate":
+		p.intInto(tk, key, v, func(n int64) { o.ProfBlockRate = int(n) })
 	case "max_control_line":
 		p.int32Into(tk, key, v, func(n int32) { o.MaxControlLine = n })
 	case "max_payload":
@@ -207,10 +214,7 @@ func (p *fileParser) field(key string, raw any) {
 // knownButUnsupported are nats-server keys Troupe does not implement yet. Loading them would
 // silently change what the file means, so they are errors, not unknown-field noise.
 var knownButUnsupported = map[string]bool{
-	"accounts": true, "authorization": true, "no_auth_user": true, "system_account": true,
-	"system": true, "no_system_account": true, "operator": true, "operators": true,
-	"resolver": true, "resolver_preload": true, "trusted": true, "trusted_keys": true,
-	"tls": true, "allow_non_tls": true, "jetstream": true, "store_dir": true,
+	"no_system_account": true, "tls": true, "allow_non_tls": true, "jetstream": true, "store_dir": true,
 	"leafnodes": true, "leaf": true, "gateway": true, "websocket": true, "ws": true,
 	"mqtt": true, "https": true, "https_port": true, "mappings": true, "maps": true,
 	"syslog": true, "remote_syslog": true, "max_sub_tokens": true, "write_timeout": true,

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/troupe/troupe/accounts"
 	"github.com/troupe/troupe/actors"
 	"github.com/troupe/troupe/config"
 )
@@ -54,11 +55,7 @@ func run(args []string) int {
 	if opts.Cluster.Configured() {
 		log.Warn("Clustering (cluster, routes) is not supported yet: this server runs standalone and ignores its cluster settings")
 	}
-	if opts.HTTPPort != 0 || opts.HTTPSPort != 0 {
-		log.Warn("Monitoring (http_port) is not supported yet: no monitoring port is opened")
-	}
-
-	s, err := actors.Start(opts, log)
+	s, err := actors.Start(opts, log, httpEndpoints(opts, log)...)
 	if err != nil {
 		log.Error(err.Error())
 		return 1
@@ -75,6 +72,17 @@ func run(args []string) int {
 	return 0
 }
 
+// singleUser is the user of authorization { user, password }, which --user and --pass set,
+// creating it if the file has none. Beside a users list it makes two kinds of users, which
+// accounts.New refuses as nats-server does.
+func singleUser(a *accounts.Config) *accounts.User {
+	if !a.SingleUser {
+		a.SingleUser = true
+		a.Users = append([]*accounts.User{{}}, a.Users...)
+	}
+	return a.Users[0]
+}
+
 // errDone ends the program successfully without starting a server (-v, -h, --signal).
 var errDone = errors.New("done")
 
@@ -86,6 +94,7 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 	var (
 		fo                                   config.Options
 		configFile, signal, routes, clusterU string
+		user, pass, token                    string
 		showVersion, debugTrace              bool
 	)
 	fs.StringVar(&fo.Host, "a", "", "")
@@ -100,6 +109,10 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 	fs.IntVar(&fo.HTTPPort, "http_port", 0, "")
 	fs.IntVar(&fo.HTTPSPort, "ms", 0, "")
 	fs.IntVar(&fo.HTTPSPort, "https_port", 0, "")
+	fs.IntVar(&fo.ProfPort, "profile", 0, "")
+	fs.StringVar(&user, "user", "", "")
+	fs.StringVar(&pass, "pass", "", "")
+	fs.StringVar(&token, "auth", "", "")
 	fs.StringVar(&configFile, "c", "", "")
 	fs.StringVar(&configFile, "config", "", "")
 	fs.StringVar(&fo.LogFile, "l", "", "")
@@ -184,6 +197,14 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 			opts.HTTPPort = fo.HTTPPort
 		case "ms", "https_port":
 			opts.HTTPSPort = fo.HTTPSPort
+		case "profile":
+			opts.ProfPort = fo.ProfPort
+		case "user":
+			singleUser(&opts.Auth).Username = user
+		case "pass":
+			singleUser(&opts.Auth).Password = pass
+		case "auth":
+			opts.Auth.Token = token
 		case "l", "log":
 			opts.LogFile = fo.LogFile
 		case "D", "debug":
@@ -221,6 +242,14 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 	if ferr != nil {
 		return nil, false, ferr
 	}
+	if opts.HTTPSPort != 0 {
+		return nil, false, errHTTPS
+	}
+	// Authentication is checked here, not at start, so that -t catches what the server would
+	// refuse (a token beside users, an unknown no_auth_user, operators without a resolver).
+	if _, err := accounts.New(&opts.Auth); err != nil {
+		return nil, false, err
+	}
 	opts.SetDefaults()
 	return opts, check, nil
 }
@@ -250,39 +279,3 @@ func parseClusterURL(s string) (string, int, error) {
 	}
 	return host, port, nil
 }
-
-const usage = `
-Usage: troupe [options]
-
-Server Options:
-    -a, --addr, --net <host>         Bind to host address (default: 0.0.0.0)
-    -p, --port <port>                Use port for clients (default: 4222, -1 for a random port)
-    -n, --name
-        --server_name <server_name>  Server name (default: auto)
-    -P, --pid <file>                 File to store PID
-    -m, --http_port <port>           Use port for http monitoring (accepted; not served yet)
-    -ms,--https_port <port>          Use port for https monitoring (accepted; not served yet)
-    -c, --config <file>              Configuration file
-    -t                               Test configuration and exit
-    -sl,--signal <signal>[=<pid>]    Send signal to a troupe process (ldm, stop, quit, term, reopen, reload)
-                                     <pid> can be either a PID (e.g. 1) or the path to a PID file
-        --ports_file_dir <dir>       Creates a ports file in the specified directory (<executable_name>_<pid>.ports)
-
-Logging Options:
-    -l, --log <file>                 File to redirect log output
-    -T, --logtime                    Timestamp log entries (default: true)
-    -D, --debug                      Enable debugging output
-    -V, --trace                      Trace the raw protocol (the ops clients send)
-    -VV                              Same as -V (there is no system account to trace)
-    -DV                              Debug and trace
-    -DVV                             Same as -DV
-
-Cluster Options (accepted; clustering is not supported yet):
-        --routes <rurl-1, rurl-2>    Routes to solicit and connect
-        --cluster <cluster-url>      Cluster URL for solicited routes
-        --cluster_name <string>      Cluster Name
-
-Common Options:
-    -h, --help                       Show this message
-    -v, --version                    Show version
-`
