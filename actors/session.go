@@ -29,6 +29,7 @@ type session struct {
 	// What the connection may do: set when it binds to an account (at CONNECT, or at accept
 	// for no_auth_user).
 	perms     *accounts.Perms
+	pubPerms  accounts.PublishCache // perms' publish verdicts, cached per subject
 	responses *accounts.ResponseTracker
 	maxSubs   int    // 0: no limit
 	nonce     []byte // sent in INFO, signed by nkey and JWT users
@@ -187,6 +188,7 @@ func (s *session) onConnect(op *protocol.Op) error {
 // applyBinding takes the permissions and limits of an authenticated connection.
 func (s *session) applyBinding(res *accounts.Result) {
 	s.perms = res.Perms
+	s.pubPerms.Reset(res.Perms)
 	s.responses = accounts.NewResponseTracker(res.Perms)
 	s.peer.perms.Store(res.Perms)
 	s.peer.responses.Store(s.responses)
@@ -239,7 +241,7 @@ func (s *session) onPub(op *protocol.Op) error {
 // answering a violation with its -ERR.
 func (s *session) mayPublish(op *protocol.Op) bool {
 	if accounts.ReservedPublish(op.Subject, s.io.account() == s.srv.sysAcc) ||
-		s.perms.RestrictsPublish() && !s.perms.CanPublish(op.Subject) && !s.responses.Allow(op.Subject) {
+		s.perms.RestrictsPublish() && !s.pubPerms.CanPublish(op.Subject) && !s.responses.Allow(op.Subject) {
 		s.scratch = protocol.AppendErr(s.scratch[:0], accounts.PubViolation(op.Subject))
 		s.io.send(s.scratch)
 		return false

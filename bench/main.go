@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -258,10 +259,22 @@ func hasScenario(cfg *config, name string) bool {
 // runOnce starts a fresh server, runs the scenario on it and stops it.
 func runOnce(k serverKind, j job, p Params, rep, order int, tmp string) runRecord {
 	r := runRecord{Time: time.Now(), Procs: j.procs, Scenario: j.scenario.Name, Size: j.size, Rep: rep, Order: order, Server: k.Name}
-	s, err := startServer(k, j.procs, tmp, j.scenario.Args...)
+	args := j.scenario.Args
+	if j.scenario.Config != "" {
+		conf := filepath.Join(tmp, j.scenario.Name+".conf")
+		if err := os.WriteFile(conf, []byte(j.scenario.Config), 0o600); err != nil {
+			r.Err = err.Error()
+			return r
+		}
+		args = append(slices.Clip(args), "-c", conf)
+	}
+	s, err := startServer(k, j.procs, tmp, args...)
 	if err != nil {
 		r.Err = err.Error()
 		return r
+	}
+	if j.scenario.Login != "" {
+		s.URL = strings.Replace(s.URL, "nats://", "nats://"+j.scenario.Login+"@", 1)
 	}
 	res, err := j.scenario.Run(s, p)
 	r.Res = res

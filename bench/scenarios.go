@@ -48,7 +48,10 @@ type Scenario struct {
 	Desc  string
 	Sized bool     // runs once per message size; else once, with size "-"
 	Args  []string // extra server flags, e.g. -m -1 for monitoring
-	Run   func(s *server, p Params) (Result, error)
+	// Config is a configuration file both servers are started with (-c), and Login the
+	// user:password the load's connections log in with.
+	Config, Login string
+	Run           func(s *server, p Params) (Result, error)
 }
 
 // scenarios in report order.
@@ -65,6 +68,8 @@ var scenarios = []Scenario{
 		Run: pubSub(pubSubSpec{pubs: 4, subs: 4})},
 	{Name: "queue4", Sized: true, Desc: "queue group: 1 publisher, 4 subscribers in one queue group (each message to one of them); aggregate msgs/s received",
 		Run: pubSub(pubSubSpec{pubs: 1, subs: 4, queue: "q"})},
+	{Name: "perms", Sized: true, Config: permsConfig, Login: "bench:bench", Desc: "publish-only as pub, by a user with publish permissions (20 allow entries, 1 deny) that the server checks on every PUB; msgs/s at the publisher",
+		Run: pubSub(pubSubSpec{pubs: 1})},
 	{Name: "reqrep", Sized: true, Desc: "request/reply: 1 requester (nats.go Request, one at a time) and 1 responder; requests/s and per-request latency",
 		Run: reqReply},
 	{Name: "subjects", Sized: true, Desc: "many subjects: one connection subscribed to 100k literal subjects m.<i>, plus subscribers on m.* and m.>; 1 publisher cycles through the 100k subjects; aggregate msgs/s received (3 per message) and the time for the 100k SUBs to be acknowledged (PING/PONG)",
@@ -127,3 +132,18 @@ func scenarioNames() []string {
 	}
 	return n
 }
+
+// permsConfig is the "perms" scenario's user: publish permissions of the size a service's
+// user has (the load's subject is matched by the last allow entry), subscribe unrestricted.
+var permsConfig = func() string {
+	allow := ""
+	for i := range 19 {
+		allow += fmt.Sprintf("%q, ", fmt.Sprintf("svc%d.*.req", i))
+	}
+	return fmt.Sprintf(`authorization {
+  users: [ {user: bench, password: bench, permissions: {
+    publish: { allow: [%s"bench.>"], deny: ["bench.admin.>"] }
+  }} ]
+}
+`, allow)
+}()
