@@ -108,24 +108,9 @@ func (s *Server) Connections(withSubs bool, timeout time.Duration) ([]*ConnInfo,
 	return list, nil
 }
 
-// NumConnections counts the open connections: the clients supervisor's children, without
-// building a record for each (monitoring polls it; a connection that is closing counts until its
-// actor has stopped).
-func (s *Server) NumConnections(timeout time.Duration) (int, error) {
-	pid := s.srv.clients.Load()
-	if pid == nil {
-		return 0, nil
-	}
-	res, err := s.system.Root.RequestFuture(pid, &describe{}, timeout).Result()
-	if err != nil {
-		return 0, err
-	}
-	d, ok := res.(*description)
-	if !ok {
-		return 0, nil // the supervisor is gone: shutting down
-	}
-	return len(d.children), nil
-}
+// NumConnections is the number of open client connections, as the clients supervisor last
+// counted its children.
+func (s *Server) NumConnections() int { return int(s.srv.stats.openConnections.Load()) }
 
 // AccountStat is one account's connections, subscriptions and traffic since the server started.
 type AccountStat struct {

@@ -59,6 +59,7 @@ func (a *clientsActor) Receive(ctx actor.Context) {
 		a.closed.add(m.info)
 	case *actor.Terminated:
 		delete(a.children, m.Who.Id)
+		a.srv.stats.openConnections.Store(int64(len(a.children)))
 		a.maybeDone(ctx)
 	case *closeAll:
 		a.draining = true
@@ -129,6 +130,7 @@ func (a *clientsActor) accept(ctx actor.Context, conn net.Conn) {
 		return
 	}
 	a.children[pid.Id] = &clientMeta{pid: pid, peer: peer}
+	a.srv.stats.openConnections.Store(int64(len(a.children)))
 	a.srv.stats.totalConnections.Add(1)
 }
 

@@ -60,6 +60,7 @@ type serverStats struct {
 	slowConsumers     atomic.Int64
 	staleConnections  atomic.Int64
 	totalConnections  atomic.Int64
+	openConnections   atomic.Int64 // the clients supervisor's children, stored on each change
 	accountRestarts   atomic.Int64
 	listenerRestarts  atomic.Int64
 }

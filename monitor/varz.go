@@ -136,22 +136,14 @@ type DiskIOWaitStats struct {
 const defaultTLSTimeout = 2.0
 
 func (m *monitor) handleVarz(w http.ResponseWriter, _ *http.Request) {
-	v, err := m.varz()
-	if err != nil {
-		adminError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, m.varz())
 }
 
-func (m *monitor) varz() (*Varz, error) {
+func (m *monitor) varz() *Varz {
 	s := m.s
 	o := s.Options()
 	st := s.Stats()
-	conns, err := s.NumConnections(adminTimeout)
-	if err != nil {
-		return nil, err
-	}
+	conns := s.NumConnections()
 	var subs int
 	for _, a := range s.Accounts() {
 		subs += a.Subscriptions
@@ -215,7 +207,7 @@ func (m *monitor) varz() (*Varz, error) {
 	if limit := debug.SetMemoryLimit(-1); limit < math.MaxInt64 {
 		v.MemLimit = limit
 	}
-	return v, nil
+	return v
 }
 
 // boundPort is the port a listener is bound to (the configured one may be -1: random).
