@@ -151,7 +151,6 @@ func (r *reader) process(b []byte) bool {
 		return true
 	}
 	r.flush()
-	r.countIn()
 	return false
 }
 
@@ -181,7 +180,6 @@ func (r *reader) fail(err error) {
 		}
 	}
 	r.flush()
-	r.countIn()
 	r.srv.root.Send(r.self.PID, &closeConn{reason: reason})
 }
 
@@ -249,6 +247,7 @@ func (r *reader) batchFor(p *Peer) *deliver {
 // (a slow consumer: its actor is told to close, and the batch is dropped). A destination over
 // the stall threshold that is still draining makes the reader wait a little first (stall.go).
 func (r *reader) flush() {
+	r.countIn() // first: a PONG or a delivery must never be seen before the PUBs it follows are counted
 	maxPending, stallAt := r.srv.opts.MaxPending, r.srv.stallAt
 	budget := stallTotal
 	for i, p := range r.peers {

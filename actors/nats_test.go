@@ -158,3 +158,22 @@ func TestNATSAutoUnsubscribe(t *testing.T) {
 		t.Fatal("got a fourth message")
 	}
 }
+
+// Monitoring counters are current when a flush returns: the PUBs before a PING are counted
+// before its PONG is written, so a client that flushed and then reads /varz or /connz sees them.
+func TestInCountersBeforePong(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, nil)
+	nc := natsConn(t, s)
+	for i := 1; i <= 300; i++ {
+		if err := nc.Publish("nobody", []byte("x")); err != nil {
+			t.Fatal(err)
+		}
+		if err := nc.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if st := s.Stats(); st.InMsgs != int64(i) || st.InBytes != int64(i) {
+			t.Fatalf("after %d flushed PUBs the server counts %d messages, %d bytes", i, st.InMsgs, st.InBytes)
+		}
+	}
+}
