@@ -76,7 +76,7 @@ var scenarios = []Scenario{
 		Run: manySubjects},
 	{Name: "churn", Sized: true, Desc: "subscription churn: 1:1 on one subject while another connection SUBs and UNSUBs other (literal and wildcard) subjects at a steady 10k operations/s; msgs/s received",
 		Run: churn},
-	{Name: "monitor", Sized: true, Args: []string{"-m", "-1"}, Desc: "the data-path cost of monitoring: 10k idle connections, then 1 publisher and 4 subscribers (1:4) at full speed, measured without monitoring requests, with a poller fetching /varz, /connz (and Troupe's /actorz) in a loop, and without again; aggregate msgs/s received in each phase and the ratio with/without (servers run with -m -1)",
+	{Name: "monitor", Sized: true, Args: []string{"-m", "-1"}, Desc: "the data-path cost of monitoring: 10k idle connections, then 1 publisher and 4 subscribers (1:4) at full speed, measured without monitoring requests, with a poller fetching /varz, /connz (and Troupe's /actorz) in a loop, and without again; aggregate msgs/s received in each phase, the ratio with/without, and the poller's time in /varz + /connz (servers run with -m -1)",
 		Run: monitorCost},
 	{Name: "rss", Desc: "memory per idle connection: 10k raw TCP connections, each CONNECT, one SUB, PING/PONG; (RSS after - RSS before) / 10k",
 		Run: idleConnRSS},
