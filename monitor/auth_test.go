@@ -82,6 +82,13 @@ accounts {
 			t.Errorf("/varz %s: Troupe %v, nats-server %v", f, gotVarz[f], wantVarz[f])
 		}
 	}
+	for _, base := range []string{troupe.mon, monURL} {
+		var c Connz
+		fetch(t, base+"/connz?user=alice", &c)
+		if len(c.Conns) != 1 || c.Conns[0].Name != "alice" {
+			t.Errorf("%s/connz?user=alice: %d connections, want alice's", base, len(c.Conns))
+		}
+	}
 	if gotVarz["auth_required"] != true {
 		t.Errorf("/varz auth_required = %v with users configured", gotVarz["auth_required"])
 	}

@@ -176,7 +176,7 @@ func (m *monitor) connz(o *connzOptions) (*Connz, error) {
 		}
 		var out []*actors.ConnInfo
 		for _, ci := range list {
-			if o.account == "" || ci.Account == o.account {
+			if ci.Account == o.account {
 				out = append(out, ci)
 			}
 		}
@@ -191,8 +191,8 @@ func (m *monitor) connz(o *connzOptions) (*Connz, error) {
 		if o.cid > 0 && ci.CID != o.cid {
 			return
 		}
-		// Troupe has neither users nor MQTT: every connection's are empty.
-		if o.user != "" || o.mqttClient != "" {
+		// Troupe has no MQTT: every connection's client id is empty.
+		if (o.user != "" && ci.User != o.user) || o.mqttClient != "" {
 			return
 		}
 		list = append(list, ci)
