@@ -56,7 +56,8 @@ func (a *Account) snapshot() *subjects.Snapshot[*subscription] { return a.snap.L
 var errAccountRestarted = errors.New("account restarted")
 
 // accountActor owns one account's subscription index: it is the index's only writer. It applies
-// interest changes in the order they arrive and publishes one snapshot per change message.
+// interest changes in the order they arrive and publishes one snapshot per burst of them: when
+// its mailbox runs dry, or every 256 messages under constant load (the drained message).
 //
 // On restart it rebuilds the index from the last published snapshot, which is immutable and so
 // unharmed by the failure; readers keep matching against that snapshot meanwhile.
@@ -64,23 +65,37 @@ type accountActor struct {
 	srv   *shared
 	acc   *Account
 	index *subjects.Index[*subscription]
+	// Changes are applied as they come and published once the mailbox runs dry (drained):
+	// when many connections subscribe at once, one snapshot serves them all, and each change
+	// costs what a change in a batch costs instead of a whole path copy. dirty is set while
+	// the index holds unpublished changes; waiting are their senders.
+	dirty   bool
+	waiting []chan error
 }
 
 func newAccountProps(srv *shared, acc *Account, cell *mailboxCell) *actor.Props {
 	return newProps(func() actor.Actor {
 		return &accountActor{srv: srv, acc: acc}
-	}, cell, false)
+	}, cell, true)
 }
 
 func (a *accountActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *interest:
 		a.apply(m)
+	case *drained:
+		a.publish()
 	case *actor.Started:
 		a.rebuild()
 	case *crashAccount:
 		panic("account crash requested: " + m.why)
-	case *actor.Stopping, *actor.Restarting, *actor.Stopped:
+	case *actor.Restarting:
+		// The index may be half-way through a change: nothing unpublished is kept. Senders
+		// retry, and the new incarnation starts from the last published snapshot.
+		a.abandon()
+	case *actor.Stopping:
+		a.publish()
+	case *actor.Stopped:
 	default:
 		a.srv.log.Warn("account: unexpected message", "account", a.acc.Name, "type", typeName(m))
 	}
@@ -101,10 +116,33 @@ func (a *accountActor) apply(m *interest) {
 			_ = a.index.Remove(s.subject, s.queue, s) // absent is fine: removals repeat
 		}
 	}
-	a.acc.snap.Store(a.index.Publish())
+	a.dirty = true
 	if m.done != nil {
-		m.done <- nil
+		a.waiting = append(a.waiting, m.done)
 	}
+}
+
+// publish makes the applied changes visible to readers, then answers their senders.
+func (a *accountActor) publish() {
+	if !a.dirty {
+		return
+	}
+	a.acc.snap.Store(a.index.Publish())
+	a.dirty = false
+	for i, done := range a.waiting {
+		done <- nil
+		a.waiting[i] = nil
+	}
+	a.waiting = a.waiting[:0]
+}
+
+// abandon answers the senders of unpublished changes that their change was lost.
+func (a *accountActor) abandon() {
+	for i, done := range a.waiting {
+		done <- errAccountRestarted
+		a.waiting[i] = nil
+	}
+	a.waiting, a.dirty = a.waiting[:0], false
 }
 
 func (a *accountActor) rebuild() {

@@ -1,6 +1,8 @@
 package actors
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -116,4 +118,53 @@ func TestListenerFailureRestartsWithBackoff(t *testing.T) {
 		return true
 	})
 	existing.expectQuiet()
+}
+
+// The account publishes its index once per burst of changes. A failure in the middle of a
+// burst loses the changes applied but not yet published: each sender is told so (and a reader
+// then resends), none is left waiting, and none is half visible.
+func TestAccountFailureAnswersUnpublishedChanges(t *testing.T) {
+	s := startServer(t, nil)
+	acc := s.srv.global
+	pid := acc.pid.Load()
+	change := func(n int, prefix string) *interest {
+		m := &interest{done: make(chan error, 1)}
+		for i := range n {
+			sub := newSubscription(nil, acc, fmt.Appendf(nil, "%s.%d", prefix, i), nil, []byte("1"))
+			m.ops = append(m.ops, interestOp{sub: sub, add: true})
+		}
+		return m
+	}
+	// The account is busy with a large change while the next two messages queue behind it,
+	// so the small change and the crash come in one burst, with no publish between them.
+	big, small := change(200_000, "big"), change(1, "small")
+	s.system.Root.Send(pid, big)
+	s.system.Root.Send(pid, small)
+	s.system.Root.Send(pid, &crashAccount{why: "test"})
+	answers := map[*interest]error{}
+	for _, m := range []*interest{big, small} {
+		select {
+		case err := <-m.done:
+			if err != nil && !errors.Is(err, errAccountRestarted) {
+				t.Fatalf("a change answered %v", err)
+			}
+			answers[m] = err
+		case <-time.After(10 * time.Second):
+			t.Fatalf("a change of %d ops was never answered", len(m.ops))
+		}
+	}
+	// An answer of nil means published (visible); errAccountRestarted means lost (invisible).
+	visible := len(acc.snapshot().Match([]byte("small.0")).Plain) == 1
+	if visible != (answers[small] == nil) {
+		t.Fatalf("the small change answered %v, but visible = %v", answers[small], visible)
+	}
+	// Resent, as a reader resends, it takes effect.
+	again := &interest{ops: small.ops, done: make(chan error, 1)}
+	s.system.Root.Send(pid, again)
+	if err := <-again.done; err != nil {
+		t.Fatal(err)
+	}
+	if r := acc.snapshot().Match([]byte("small.0")); len(r.Plain) != 1 {
+		t.Fatal("the resent change is not in the index")
+	}
 }

@@ -187,8 +187,6 @@ func (n *hnode[K, E]) put(e uint64, shift uint, h uint64, x E, replace bool, reh
 		m, in := n.mut(e)
 		m.kids = withSet(m.kids, j, sub, in)
 		m.ents = fresh(m.ents, in)
-		if added {
-		}
 		return m, added
 	default:
 		m, in := n.mut(e)
