@@ -5,6 +5,7 @@ package config
 // them here.
 
 import (
+	"iter"
 	"maps"
 	"net/url"
 	"regexp"
@@ -256,21 +257,33 @@ func (p *fileParser) authLimits(tk token, v any, l *accounts.Limits) {
 	}
 }
 
+// authItems yields the entries of an exports or imports array (what is "Export" or "Import"),
+// each a map, with its token; it reports what is not, in nats-server's words.
+func (p *fileParser) authItems(tk token, v any, what string) iter.Seq2[token, map[string]any] {
+	return func(yield func(token, map[string]any) bool) {
+		list, ok := v.([]any)
+		if !ok {
+			p.fail(tk, "%ss should be an array, got %T", what, v)
+			return
+		}
+		for _, raw := range list {
+			etk, ev := unwrap(raw)
+			m, ok := ev.(map[string]any)
+			if !ok {
+				p.fail(etk, "%s Items should be a map with type entry, got %T", what, ev)
+				continue
+			}
+			if !yield(etk, m) {
+				return
+			}
+		}
+	}
+}
+
 // authExports is parseAccountExports with parseExportStreamOrService for each entry.
 func (p *fileParser) authExports(tk token, v any) []accounts.Export {
-	list, ok := v.([]any)
-	if !ok {
-		p.fail(tk, "Exports should be an array, got %T", v)
-		return nil
-	}
 	var out []accounts.Export
-	for _, raw := range list {
-		etk, ev := unwrap(raw)
-		m, ok := ev.(map[string]any)
-		if !ok {
-			p.fail(etk, "Export Items should be a map with type entry, got %T", ev)
-			continue
-		}
+	for etk, m := range p.authItems(tk, v, "Export") {
 		var e accounts.Export
 		var rtTk, thTk token
 		for k, fraw := range m {
@@ -372,19 +385,8 @@ func firstToken(tks ...token) token {
 
 // authImports is parseAccountImports with parseImportStreamOrService for each entry.
 func (p *fileParser) authImports(tk token, v any) []accounts.Import {
-	list, ok := v.([]any)
-	if !ok {
-		p.fail(tk, "Imports should be an array, got %T", v)
-		return nil
-	}
 	var out []accounts.Import
-	for _, raw := range list {
-		etk, ev := unwrap(raw)
-		m, ok := ev.(map[string]any)
-		if !ok {
-			p.fail(etk, "Import Items should be a map with type entry, got %T", ev)
-			continue
-		}
+	for _, m := range p.authItems(tk, v, "Import") {
 		var im accounts.Import
 		var preTk, toTk token
 		for k, fraw := range m {
