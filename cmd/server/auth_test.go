@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
 	"golang.org/x/crypto/bcrypt"
 )
 
@@ -154,4 +156,61 @@ func TestAuthConfigErrors(t *testing.T) {
 			}
 		}
 	}
+}
+
+// Operator mode from a configuration file: the operator JWT in a file, a MEMORY resolver with
+// the account preloaded, and a user logging in with a creds file, as nats.go and the nats CLI
+// do. An untrusted user (signed by another account) is refused.
+func TestConfigFileOperatorMode(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	opKP, _ := nkeys.CreateOperator()
+	opPub, _ := opKP.PublicKey()
+	opJWT, err := jwt.NewOperatorClaims(opPub).Encode(opKP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	account := func() (nkeys.KeyPair, string, string) {
+		kp, _ := nkeys.CreateAccount()
+		pub, _ := kp.PublicKey()
+		tok, err := jwt.NewAccountClaims(pub).Encode(opKP)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kp, pub, tok
+	}
+	accKP, accPub, accJWT := account()
+	otherKP, _, _ := account() // signed by the operator, but not known to the resolver
+	creds := func(name string, signer nkeys.KeyPair) string {
+		kp, _ := nkeys.CreateUser()
+		pub, _ := kp.PublicKey()
+		tok, err := jwt.NewUserClaims(pub).Encode(signer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seed, _ := kp.Seed()
+		b, err := jwt.FormatUserConfig(tok, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return writeFile(t, dir, name+".creds", string(b))
+	}
+	opFile := writeFile(t, dir, "op.jwt", opJWT)
+	conf := writeFile(t, dir, "operator.conf", fmt.Sprintf(
+		"operator: %q\nresolver: MEMORY\nresolver_preload: { %s: %q }\n", opFile, accPub, accJWT))
+	_, url := startServer(t, "-c", conf)
+
+	nc := connect(t, url, nats.UserCredentials(creds("good", accKP)))
+	sub, err := nc.SubscribeSync("hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := nc.Publish("hello", []byte("world")); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := sub.NextMsg(ioTimeout); err != nil || string(m.Data) != "world" {
+		t.Fatalf("message through the operator-mode account: %v %v", m, err)
+	}
+	refused(t, url, nats.UserCredentials(creds("unknown-account", otherKP)))
+	refused(t, url)
 }
