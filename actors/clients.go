@@ -122,6 +122,9 @@ func (a *clientsActor) accept(ctx actor.Context, conn net.Conn) {
 		return
 	}
 	peer := &Peer{CID: cid, conn: conn, start: time.Now()}
+	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
+		peer.ip, peer.port = a.IP.String(), a.Port
+	}
 	peer.acc.Store(a.srv.global)
 	pid, err := ctx.SpawnNamed(newClientProps(a.srv, conn, peer), "c"+strconv.FormatUint(cid, 10))
 	if err != nil {

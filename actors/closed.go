@@ -1,15 +1,11 @@
 package actors
 
-import (
-	"net"
-	"time"
-)
+import "time"
 
 // ConnInfo describes a client connection, open or closed, as monitoring shows it.
 type ConnInfo struct {
 	CID          uint64
-	Addr         string // host:port of the client
-	IP           string
+	IP           string // the client's address
 	Port         int
 	Start        time.Time
 	LastActivity time.Time
@@ -34,6 +30,8 @@ type ConnInfo struct {
 func (p *Peer) info() *ConnInfo {
 	ci := &ConnInfo{
 		CID:          p.CID,
+		IP:           p.ip,
+		Port:         p.port,
 		Start:        p.start,
 		LastActivity: p.lastActivity(),
 		RTT:          time.Duration(p.rtt.Load()),
@@ -46,11 +44,6 @@ func (p *Peer) info() *ConnInfo {
 	}
 	if acc := p.acc.Load(); acc != nil {
 		ci.Account = acc.Name
-	}
-	if p.conn != nil {
-		if a, ok := p.conn.RemoteAddr().(*net.TCPAddr); ok {
-			ci.Addr, ci.IP, ci.Port = a.String(), a.IP.String(), a.Port
-		}
 	}
 	if c := p.connect.Load(); c != nil {
 		ci.Name, ci.Lang, ci.Version = c.Name, c.Lang, c.Version

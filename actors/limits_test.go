@@ -29,7 +29,7 @@ func closedReason(t *testing.T, s *Server, local net.Addr) CloseReason {
 			t.Fatal(err)
 		}
 		for _, ci := range list {
-			if ci.Addr == local.String() {
+			if hostPort(ci.IP, ci.Port) == local.String() {
 				reason = ci.Reason
 				return true
 			}

@@ -17,6 +17,8 @@ type Peer struct {
 	PID   *actor.PID
 	CID   uint64
 	conn  net.Conn // only to interrupt a blocked write of a slow consumer
+	ip    string   // the client's address, read once at accept (monitoring lists it often)
+	port  int
 	mb    *mailbox // the actor's mailbox, for postInline
 	start time.Time
 
