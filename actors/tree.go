@@ -160,8 +160,11 @@ func walkTree(root *actor.RootContext, pid *actor.PID, timeout time.Duration) (*
 		return nil, fmt.Errorf("describe %s: unexpected answer %T", pid.Id, res)
 	}
 	n := &Node{ID: d.id, Kind: d.kind, State: "running", Mailbox: d.mailbox}
-	for _, c := range d.children {
-		node := &Node{ID: c.pid.Id, Kind: c.kind, State: c.state, Mailbox: c.mailbox}
+	nodes := make([]Node, len(d.children)) // one allocation for 10k connections, not 10k
+	n.Children = make([]*Node, 0, len(d.children))
+	for i, c := range d.children {
+		node := &nodes[i]
+		*node = Node{ID: c.pid.Id, Kind: c.kind, State: c.state, Mailbox: c.mailbox}
 		if c.supervisor && c.state == "running" {
 			sub, err := walkTree(root, c.pid, timeout)
 			if errors.Is(err, actor.ErrDeadLetter) {

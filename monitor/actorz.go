@@ -83,6 +83,9 @@ func splitNumber(s string) (string, uint64) {
 	for i > 0 && s[i-1] >= '0' && s[i-1] <= '9' {
 		i--
 	}
+	if i == len(s) {
+		return s, 0
+	}
 	n, _ := strconv.ParseUint(s[i:], 10, 64)
 	return s[:i], n
 }
