@@ -35,13 +35,15 @@ func (p *Peer) info() *ConnInfo {
 		Start:        p.start,
 		LastActivity: p.lastActivity(),
 		RTT:          time.Duration(p.rtt.Load()),
-		PendingBytes: max(p.pending.Load(), 0),
 		InMsgs:       p.inMsgs.Load(),
 		InBytes:      p.inBytes.Load(),
-		OutMsgs:      p.outMsgs.Load(),
-		OutBytes:     p.outBytes.Load(),
-		NumSubs:      int(max(p.numSubs.Load(), 0)),
+		// The writer takes written bytes off pending before it counts them out, so reading
+		// out before pending never shows a message both sent and pending.
+		OutMsgs:  p.outMsgs.Load(),
+		OutBytes: p.outBytes.Load(),
+		NumSubs:  int(max(p.numSubs.Load(), 0)),
 	}
+	ci.PendingBytes = max(p.pending.Load(), 0)
 	if acc := p.acc.Load(); acc != nil {
 		ci.Account = acc.Name
 	}
