@@ -267,13 +267,16 @@ func TestNoFastProducerStallDropsInstead(t *testing.T) {
 
 func testThrottledSubscriber(t *testing.T, noStall bool) {
 	o := testOptions()
-	o.MaxPending = 4 << 20
+	// Stalls start at 8 MiB pending and the subscriber is cut at 16 MiB: a subscriber that
+	// a loaded machine deschedules for a while (up to about a second of stalls) is not
+	// mistaken for one that stopped reading.
+	o.MaxPending = 16 << 20
 	o.NoFastProducerStall = noStall
 	s := startServer(t, o)
 	sub := dial(t, s)
 	sub.send("CONNECT {\"verbose\":false}\r\nSUB steady 1\r\nPING\r\n")
 	sub.expect(`^PONG\r\n`)
-	const n = 48 * 1024 // 48 MiB of 1 KiB messages: far more than max_pending and the kernel buffers
+	const n = 64 * 1024 // 64 MiB of 1 KiB messages: far more than max_pending and the kernel buffers
 	frame := "MSG steady 1 1024\r\n" + strings.Repeat("x", 1024) + "\r\n"
 	want := int64(n * len(frame))
 	done := make(chan int64, 1)
