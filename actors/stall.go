@@ -13,7 +13,12 @@ const (
 	stallMax   = 5 * time.Millisecond
 	stallTotal = 10 * time.Millisecond
 	// stuckAfter is how long a write may block before its connection counts as not draining.
-	stuckAfter = 100 * time.Millisecond
+	// A blocked write wakes only once the reader has drained a good part of the socket's send
+	// buffer (up to 4 MiB on Linux loopback), so a reader that drains steadily at 10 MB/s can
+	// leave a write blocked for over 100 ms: measured, 100 ms took such readers for stuck.
+	// 500 ms holds for readers down to about 3 MB/s; a reader that stopped slows its
+	// publishers for that long at most (10 ms of stall per read), then max_pending decides.
+	stuckAfter = 500 * time.Millisecond
 	// stallCap bounds the threshold: what a connection needs queued to keep its socket busy,
 	// whatever max_pending allows. It keeps memory per subscriber bounded under fan-out.
 	stallCap = 8 << 20
