@@ -50,9 +50,12 @@ type reader struct {
 	lastBatch *deliver
 	hint      int // size of the current read, the buffer size asked for new batches
 
-	bound  bool        // r.acc counts this connection
-	change interest    // reused: the reader waits for each change before the next
-	timer  *time.Timer // reused: fast-producer stalls
+	bound bool        // r.acc counts this connection
+	timer *time.Timer // reused: fast-producer stalls
+	// Interest changes sent to the account and not yet confirmed, oldest first, and confirmed
+	// ones kept for reuse. A read that ends with SUB/UNSUBs posts them and reads on; the next
+	// op that could observe them waits for all (confirm).
+	posted, spare []*interest
 
 	// Routing across accounts: a match cache per other account, and a subject and reply
 	// buffer per depth.
@@ -70,7 +73,6 @@ func newReader(srv *shared, conn net.Conn, self *Peer, nonce []byte, quit <-chan
 	r.sess = newSession(srv, self, hostOf(conn.RemoteAddr()), nonce, r)
 	r.onOp = r.sess.handle
 	r.cache = subjects.NewCache[*subscription](4096)
-	r.change.done = make(chan error, 1)
 	r.timer = time.NewTimer(time.Hour)
 	r.timer.Stop()
 	return r
@@ -144,7 +146,7 @@ func (r *reader) process(b []byte) bool {
 	r.hint = len(b)
 	err := r.parser.Parse(b, r.onOp)
 	if err == nil {
-		err = r.sess.syncInterest()
+		err = r.sess.postInterest()
 	}
 	if err != nil {
 		r.fail(err)
@@ -417,26 +419,60 @@ func (r *reader) deliverTo(sub *subscription, subject, reply []byte, op *protoco
 	return true
 }
 
-func (r *reader) changeInterest(ops []interestOp) error {
-	r.change.ops = append(r.change.ops[:0], ops...)
-	defer clear(r.change.ops)
-	for range 3 {
+func (r *reader) changeInterest(ops []interestOp, wait bool) error {
+	if len(ops) > 0 {
 		pid := r.acc.pid.Load()
 		if pid == nil {
-			break
+			return &closeError{reason: MissingAccount}
 		}
-		r.srv.root.Send(pid, &r.change)
-		select {
-		case err := <-r.change.done:
-			if err == nil {
-				return nil
+		var m *interest
+		if n := len(r.spare); n > 0 {
+			m, r.spare = r.spare[n-1], r.spare[:n-1]
+		} else {
+			m = &interest{done: make(chan error, 1)}
+		}
+		m.ops = append(m.ops[:0], ops...)
+		r.posted = append(r.posted, m)
+		r.srv.root.Send(pid, m)
+	}
+	if !wait {
+		return nil
+	}
+	return r.confirm()
+}
+
+// confirm waits until every posted change is effective. If the account lost any of them (it
+// failed and restarted), all are sent again in order: applying a change twice is harmless,
+// applying changes out of order is not.
+func (r *reader) confirm() error {
+	for attempt := 1; len(r.posted) > 0; attempt++ {
+		lost := false
+		for _, m := range r.posted { // every answer, so that each done channel is empty again
+			select {
+			case err := <-m.done:
+				lost = lost || err != nil
+			case <-r.quit:
+				return errQuit
 			}
-			// The account failed while applying it and restarted: apply it again.
-		case <-r.quit:
-			return errQuit
+		}
+		if !lost {
+			for i, m := range r.posted {
+				clear(m.ops)
+				r.spare = append(r.spare, m)
+				r.posted[i] = nil
+			}
+			r.posted = r.posted[:0]
+			return nil
+		}
+		pid := r.acc.pid.Load()
+		if pid == nil || attempt == 3 {
+			return &closeError{reason: MissingAccount}
+		}
+		for _, m := range r.posted {
+			r.srv.root.Send(pid, m)
 		}
 	}
-	return &closeError{reason: MissingAccount}
+	return nil
 }
 
 func (r *reader) connected(c *protocol.Connect, expires time.Time) {
@@ -469,7 +505,7 @@ func (r *reader) bind(res *accounts.Result) error {
 			r.acc.conns.Add(-1)
 			if ops := r.sess.allSubs(); len(ops) > 0 {
 				clear(r.sess.subs)
-				if err := r.changeInterest(ops); err != nil {
+				if err := r.changeInterest(ops, true); err != nil {
 					return err
 				}
 			}

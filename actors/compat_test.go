@@ -120,7 +120,15 @@ func replay(t *testing.T, addr string, c conversation) {
 
 func isReset(err error) bool { return strings.Contains(err.Error(), "reset by peer") }
 
-func startReference(t *testing.T) string {
+func startReference(t testing.TB) string {
+	addr, stop := startReferenceServer(t)
+	t.Cleanup(stop)
+	return addr
+}
+
+// startReferenceServer runs nats-server (the module) in this process on a random loopback
+// port and returns its address and how to stop it.
+func startReferenceServer(t testing.TB) (addr string, stop func()) {
 	t.Helper()
 	opts := &natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
 		MaxControlLine: 4096}
@@ -132,8 +140,7 @@ func startReference(t *testing.T) string {
 	if !s.ReadyForConnections(5 * time.Second) {
 		t.Fatal("nats-server did not start")
 	}
-	t.Cleanup(s.Shutdown)
-	return s.Addr().String()
+	return s.Addr().String(), s.Shutdown
 }
 
 func TestGoldenConversations(t *testing.T) {

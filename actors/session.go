@@ -36,7 +36,8 @@ type session struct {
 
 	subs    map[string]*subscription // by sid
 	sweepAt int                      // len(subs) at which gone entries are swept next
-	pending []interestOp             // SUB/UNSUB not yet effective
+	pending []interestOp             // SUB/UNSUB not yet sent to the account
+	posted  bool                     // some were sent without waiting, and may not be effective yet
 	io      sessionIO
 	scratch []byte
 	inMsgs  int64 // counted here, published to the peer once per read
@@ -50,8 +51,10 @@ type sessionIO interface {
 	// publish routes one PUB/HPUB to the matching subscriptions; it reports whether any
 	// subscription got it.
 	publish(op *protocol.Op, echo bool) bool
-	// changeInterest makes SUB/UNSUB changes effective in the account, returning when they are.
-	changeInterest(ops []interestOp) error
+	// changeInterest sends SUB/UNSUB changes to the account, in order after those sent
+	// before. With wait it returns once they and every change sent before are effective;
+	// without, at once.
+	changeInterest(ops []interestOp, wait bool) error
 	// flush hands everything routed so far to its destinations.
 	flush()
 	// connected reports an accepted CONNECT to the connection's actor, and when its
@@ -325,12 +328,28 @@ func (s *session) onPing() error {
 	return nil
 }
 
-// syncInterest makes pending SUB/UNSUBs effective before an op that could observe them.
+// syncInterest makes pending and posted SUB/UNSUBs effective before an op that could observe
+// them.
 func (s *session) syncInterest() error {
+	if len(s.pending) == 0 && !s.posted {
+		return nil
+	}
+	err := s.io.changeInterest(s.pending, true)
+	s.posted = false
+	clear(s.pending)
+	s.pending = s.pending[:0]
+	return err
+}
+
+// postInterest sends the pending SUB/UNSUBs on their way at the end of a read without waiting
+// for them: the reader reads on while the account applies them, and the next op that could
+// observe them waits (syncInterest). A flood of SUBs is then parsed and indexed at once.
+func (s *session) postInterest() error {
 	if len(s.pending) == 0 {
 		return nil
 	}
-	err := s.io.changeInterest(s.pending)
+	err := s.io.changeInterest(s.pending, false)
+	s.posted = true
 	clear(s.pending)
 	s.pending = s.pending[:0]
 	return err

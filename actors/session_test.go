@@ -16,6 +16,7 @@ type fakeIO struct {
 	published []string // subjects routed
 	deliver   bool     // what publish reports
 	changes   [][]interestOp
+	waits     int // changeInterest calls that waited
 	flushes   int
 	connects  []protocol.Connect
 	reply     *subscription
@@ -26,8 +27,13 @@ func (f *fakeIO) publish(op *protocol.Op, echo bool) bool {
 	f.published = append(f.published, string(op.Subject))
 	return f.deliver
 }
-func (f *fakeIO) changeInterest(ops []interestOp) error {
-	f.changes = append(f.changes, append([]interestOp(nil), ops...))
+func (f *fakeIO) changeInterest(ops []interestOp, wait bool) error {
+	if len(ops) > 0 {
+		f.changes = append(f.changes, append([]interestOp(nil), ops...))
+	}
+	if wait {
+		f.waits++
+	}
 	return nil
 }
 func (f *fakeIO) flush()                                     { f.flushes++ }
@@ -144,6 +150,35 @@ func TestSessionUnsubMax(t *testing.T) {
 	last := io.changes[len(io.changes)-1]
 	if len(last) != 1 || last[0].add || last[0].sub != sub {
 		t.Fatalf("last interest change %+v, want the removal", last)
+	}
+}
+
+// A read that ends with SUBs posts them without waiting; the first later op that could observe
+// them (a PUB here) waits for them, once; SUBs before the PUB in the same read are sent with it.
+func TestSessionPostsInterestAtTheEndOfARead(t *testing.T) {
+	io := &fakeIO{}
+	s := newTestSession(io)
+	if err := io.parse(t, s, "CONNECT {\"verbose\":false}\r\nSUB a 1\r\nSUB b 2\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	waits := io.waits // CONNECT syncs (with nothing to wait for)
+	if err := s.postInterest(); err != nil {
+		t.Fatal(err)
+	}
+	if len(io.changes) != 1 || len(io.changes[0]) != 2 || io.waits != waits {
+		t.Fatalf("end of read: %d changes, %d waits; want the two SUBs posted, no wait", len(io.changes), io.waits-waits)
+	}
+	if err := io.parse(t, s, "PUB a 0\r\n\r\nPUB b 0\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if len(io.changes) != 1 || io.waits != waits+1 {
+		t.Fatalf("after two PUBs: %d changes, %d waits; want no new change and one wait", len(io.changes), io.waits-waits)
+	}
+	if err := io.parse(t, s, "SUB c 3\r\nPUB c 0\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	if len(io.changes) != 2 || io.waits != waits+2 {
+		t.Fatalf("SUB then PUB in one read: %d changes, %d waits; want the SUB sent and waited for", len(io.changes), io.waits-waits)
 	}
 }
 

@@ -1,7 +1,10 @@
 package actors
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"net"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -78,5 +81,52 @@ func sublistInsert[T any](insert func(*server.Sublist, T) error) func(*server.Su
 		f := v.Elem().FieldByName("subject")
 		reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().SetBytes(subject)
 		return insert(sl, v.Interface().(T))
+	}
+}
+
+// BenchmarkSubscribeFlood: one connection sends 100k SUBs and a PING in one go, as a client
+// restoring its interest after a reconnect does; the time is until the PONG, when all are in
+// effect. Each iteration gets a fresh server. nats-server is the module, in this process.
+func BenchmarkSubscribeFlood(b *testing.B) {
+	var buf bytes.Buffer
+	buf.WriteString("CONNECT {\"verbose\":false}\r\n")
+	for i := range 100_000 {
+		fmt.Fprintf(&buf, "SUB m.%d %d\r\n", i, i)
+	}
+	buf.WriteString("PING\r\n")
+	flood := buf.Bytes()
+	for _, impl := range []string{"troupe", "nats-server"} {
+		b.Run(impl, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				var addr string
+				var stop func()
+				if impl == "troupe" {
+					s := startServer(b, nil)
+					addr, stop = s.Addr().String(), func() { s.Shutdown(); <-s.Done() }
+				} else {
+					addr, stop = startReferenceServer(b)
+				}
+				conn, err := net.Dial("tcp", addr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r := bufio.NewReader(conn)
+				if _, err := r.ReadString('\n'); err != nil { // INFO
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := conn.Write(flood); err != nil {
+					b.Fatal(err)
+				}
+				if line, err := r.ReadString('\n'); err != nil || line != "PONG\r\n" {
+					b.Fatalf("got %q (%v), want PONG", line, err)
+				}
+				b.StopTimer()
+				conn.Close()
+				stop()
+				b.StartTimer()
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package actors
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strings"
 	"testing"
@@ -166,5 +167,42 @@ func TestAccountFailureAnswersUnpublishedChanges(t *testing.T) {
 	}
 	if r := acc.snapshot().Match([]byte("small.0")); len(r.Plain) != 1 {
 		t.Fatal("the resent change is not in the index")
+	}
+}
+
+// A reader sends its SUB/UNSUB changes without waiting at the end of each read. If the account
+// fails in between and loses an earlier change while a later one survives, the reader must
+// send them all again in order: resending only the lost one would apply it after the later one
+// (here: the subscription would come back after its UNSUB).
+func TestLostInterestChangesAreResentInOrder(t *testing.T) {
+	s := startServer(t, nil)
+	acc := s.srv.global
+	local, remote := net.Pipe()
+	t.Cleanup(func() { local.Close(); remote.Close() })
+	self := &Peer{CID: 1 << 40, PID: s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))}
+	self.acc.Store(acc)
+	r := newReader(s.srv, local, self, nil, make(chan struct{}))
+
+	x := newSubscription(self, acc, []byte("x"), nil, []byte("1"))
+	add := []interestOp{{sub: x, add: true}}
+	for i := range 200_000 { // keeps the account busy while the next messages queue behind
+		add = append(add, interestOp{sub: newSubscription(self, acc, fmt.Appendf(nil, "busy.%d", i), nil, []byte("2")), add: true})
+	}
+	if err := r.changeInterest(add, false); err != nil {
+		t.Fatal(err)
+	}
+	s.system.Root.Send(acc.pid.Load(), &crashAccount{why: "test"})
+	if err := r.changeInterest([]interestOp{{sub: x}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.changeInterest(nil, true); err != nil {
+		t.Fatal(err)
+	}
+	snap := acc.snapshot()
+	if len(snap.Match([]byte("x")).Plain) != 0 {
+		t.Fatal("the subscription is back after its UNSUB: changes were reapplied out of order")
+	}
+	if len(snap.Match([]byte("busy.199999")).Plain) != 1 {
+		t.Fatal("the lost SUBs were not applied again")
 	}
 }
