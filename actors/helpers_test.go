@@ -110,11 +110,12 @@ func (w *wire) send(format string, args ...any) {
 }
 
 // expect reads until everything received so far matches re (anchored at the start of what is
-// unread) and consumes the match. It fails after two seconds.
+// unread) and consumes the match. It fails after five seconds: generous, because a shared CI
+// machine can stall for seconds, and only a failing test ever waits that long.
 func (w *wire) expect(re string) []string {
 	w.t.Helper()
 	rx := regexp.MustCompile(re)
-	deadline := time.Now().Add(2 * time.Second)
+	deadline := time.Now().Add(5 * time.Second)
 	for {
 		if m := rx.FindStringSubmatchIndex(w.buf.String()); m != nil && m[0] == 0 {
 			s := w.buf.String()
