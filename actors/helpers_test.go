@@ -114,6 +114,15 @@ func (w *wire) send(format string, args ...any) {
 // machine can stall for seconds, and only a failing test ever waits that long.
 func (w *wire) expect(re string) []string {
 	w.t.Helper()
+	out, err := w.tryExpect(re)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return out
+}
+
+// tryExpect is expect, returning the failure instead.
+func (w *wire) tryExpect(re string) ([]string, error) {
 	rx := regexp.MustCompile(re)
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -123,14 +132,14 @@ func (w *wire) expect(re string) []string {
 			rest := s[m[1]:]
 			w.buf.Reset()
 			w.buf.WriteString(rest)
-			return out
+			return out, nil
 		}
 		_ = w.conn.SetReadDeadline(deadline)
 		b := make([]byte, 64*1024)
 		n, err := w.r.Read(b)
 		w.buf.Write(b[:n])
 		if err != nil {
-			w.t.Fatalf("expect %q: %v; got %q", re, err, w.buf.String())
+			return nil, fmt.Errorf("expect %q: %v; got %q", re, err, w.buf.String())
 		}
 	}
 }

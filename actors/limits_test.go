@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -250,7 +251,14 @@ func TestNoLeaksAfterConnectDisconnectCycles(t *testing.T) {
 	if grown := int64(ms.HeapAlloc) - int64(baseHeap); grown > 4<<20 {
 		t.Fatalf("heap grew by %d bytes over %d cycles", grown, cycles)
 	}
-	warm.expectQuiet()
+	// The idle connection is still served. If its PONG does not come, the goroutines say where
+	// it is stuck.
+	warm.send("PING\r\n")
+	if _, err := warm.tryExpect(`^PONG\r\n`); err != nil {
+		var stacks strings.Builder
+		_ = pprof.Lookup("goroutine").WriteTo(&stacks, 1)
+		t.Fatalf("%v\ngoroutines:\n%s", err, stacks.String())
+	}
 }
 
 // A subscriber that reads steadily but slower than its publisher writes is not a slow consumer:
