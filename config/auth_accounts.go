@@ -280,6 +280,14 @@ func (p *fileParser) authItems(tk token, v any, what string) iter.Seq2[token, ma
 	}
 }
 
+// kindOf is the kind an export or import entry's key ("stream" or "service") names.
+func kindOf(key string) accounts.ExportKind {
+	if strings.EqualFold(key, "service") {
+		return accounts.Service
+	}
+	return accounts.Stream
+}
+
 // authExports is parseAccountExports with parseExportStreamOrService for each entry.
 func (p *fileParser) authExports(tk token, v any) []accounts.Export {
 	var out []accounts.Export
@@ -290,10 +298,7 @@ func (p *fileParser) authExports(tk token, v any) []accounts.Export {
 			ftk, fv := unwrap(fraw)
 			switch strings.ToLower(k) {
 			case "stream", "service":
-				kind := accounts.Stream
-				if strings.EqualFold(k, "service") {
-					kind = accounts.Service
-				}
+				kind := kindOf(k)
 				if e.Kind != 0 {
 					p.fail(ftk, "Detected %s %q but already saw a %s", kind, fv, e.Kind)
 					continue
@@ -393,10 +398,7 @@ func (p *fileParser) authImports(tk token, v any) []accounts.Import {
 			ftk, fv := unwrap(fraw)
 			switch strings.ToLower(k) {
 			case "stream", "service":
-				kind := accounts.Stream
-				if strings.EqualFold(k, "service") {
-					kind = accounts.Service
-				}
+				kind := kindOf(k)
 				if im.Kind != 0 {
 					p.fail(ftk, "Detected %s but already saw a %s", kind, im.Kind)
 					continue
