@@ -80,7 +80,7 @@ func (c *clientActor) Receive(ctx actor.Context) {
 	case *lameDuckInfo:
 		if c.peer.asyncInfo.Load() {
 			d := getDeliver(512)
-			d.buf = c.srv.appendInfo(d.buf, infoFor{cid: c.peer.CID, clientIP: hostOf(c.conn.RemoteAddr()), ldm: true})
+			d.buf = c.srv.appendInfo(d.buf, infoFor{cid: c.peer.CID, clientIP: c.peer.ip, ldm: true})
 			c.enqueue(ctx, d)
 		}
 	case *readerPanic:
@@ -107,7 +107,7 @@ func (c *clientActor) start(ctx actor.Context) {
 	if c.srv.auth.NonceNeeded() {
 		nonce = accounts.NewNonce()
 	}
-	info := c.srv.appendInfo(nil, infoFor{cid: c.peer.CID, clientIP: hostOf(c.conn.RemoteAddr()), nonce: string(nonce)})
+	info := c.srv.appendInfo(nil, infoFor{cid: c.peer.CID, clientIP: c.peer.ip, nonce: string(nonce)})
 	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
 	if _, err := c.conn.Write(info); err != nil {
 		c.shutdown(ctx, WriteError)

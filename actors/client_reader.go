@@ -70,7 +70,7 @@ func newReader(srv *shared, conn net.Conn, self *Peer, nonce []byte, quit <-chan
 	r.parser.MaxControlLine = int(srv.opts.MaxControlLine)
 	r.parser.MaxPayload = int(srv.opts.MaxPayload)
 	r.parser.NoHeaders = true // until a CONNECT asks for headers
-	r.sess = newSession(srv, self, hostOf(conn.RemoteAddr()), nonce, r)
+	r.sess = newSession(srv, self, self.ip, nonce, r)
 	r.onOp = r.sess.handle
 	r.cache = subjects.NewCache[*subscription](4096)
 	r.timer = time.NewTimer(time.Hour)

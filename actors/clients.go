@@ -121,9 +121,9 @@ func (a *clientsActor) accept(ctx actor.Context, conn net.Conn) {
 		go a.reject(conn, cid)
 		return
 	}
-	peer := &Peer{CID: cid, conn: conn, start: time.Now()}
+	peer := &Peer{CID: cid, conn: conn, start: time.Now(), ip: hostOf(conn.RemoteAddr())}
 	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
-		peer.ip, peer.port = a.IP.String(), a.Port
+		peer.port = a.Port
 	}
 	peer.acc.Store(a.srv.global)
 	pid, err := ctx.SpawnNamed(newClientProps(a.srv, conn, peer), "c"+strconv.FormatUint(cid, 10))

@@ -17,7 +17,7 @@ type Peer struct {
 	PID   *actor.PID
 	CID   uint64
 	conn  net.Conn // only to interrupt a blocked write of a slow consumer
-	ip    string   // the client's address, read once at accept (monitoring lists it often)
+	ip    string   // the client's address, read once at accept (INFO, logs and monitoring use it)
 	port  int
 	mb    *mailbox // the actor's mailbox, for postInline
 	start time.Time
