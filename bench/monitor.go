@@ -15,20 +15,21 @@ import (
 // differ. The result is the throughput of each phase and the ratio with ÷ without (the mean of
 // the two phases without, which brackets the one with and so cancels drift).
 
-const (
-	monitorSubs = 4
-	common      = 2 // monitorPaths' paths that both servers serve
+const monitorSubs = 4
+
+// The poller fetches, each round, what nats-top and the Prometheus exporter fetch (timed:
+// both servers serve them), and on Troupe the supervision tree too (not timed).
+var (
+	sharedPaths = []string{"/varz", "/connz"}
+	troupePaths = []string{"/actorz"}
 )
 
-// monitorPaths are what the poller fetches each round: what nats-top and the Prometheus
-// exporter fetch, and on Troupe the supervision tree too.
-// The first common paths are asked of both servers.
-func monitorPaths(kind string) []string {
-	paths := []string{"/varz", "/connz"}[:common]
+// extraPaths are the untimed paths kind is also asked for.
+func extraPaths(kind string) []string {
 	if kind == troupeName {
-		paths = append(paths, "/actorz")
+		return troupePaths
 	}
-	return paths
+	return nil
 }
 
 func monitorCost(s *server, p Params) (Result, error) {
@@ -66,7 +67,7 @@ func monitorCost(s *server, p Params) (Result, error) {
 			return Result{}, fmt.Errorf("warm-up: %w", err)
 		}
 	}
-	poller := &poller{base: s.Monitor, paths: monitorPaths(s.kind.Name), pause: p.Poll,
+	poller := &poller{base: s.Monitor, shared: sharedPaths, extra: extraPaths(s.kind.Name), pause: p.Poll,
 		client: &http.Client{Timeout: 30 * time.Second}}
 	var phases [3]Result
 	for i := range phases {
@@ -111,18 +112,19 @@ func metricValue(r Result, name string) float64 {
 }
 
 // poller fetches its paths one after the other, round after round, reading every answer to the
-// end, until stopped. It times the paths both servers serve (the first common ones) apart from
-// the rest, so that the time per round compares like with like.
+// end, until stopped. It times the shared paths apart from the extra ones, so that the time per
+// round compares like with like.
 type poller struct {
 	base   string
-	paths  []string
+	shared []string // timed
+	extra  []string
 	pause  time.Duration
 	client *http.Client
 }
 
 func (p *poller) run(stop <-chan struct{}, elapsed func() time.Duration) ([]Metric, error) {
 	var rounds int
-	var busy time.Duration // in the paths both servers are asked for
+	var busy time.Duration // in the shared paths
 	for {
 		select {
 		case <-stop:
@@ -133,17 +135,20 @@ func (p *poller) run(stop <-chan struct{}, elapsed func() time.Duration) ([]Metr
 			}
 			return []Metric{
 				{Name: "polls", Label: "monitoring rounds/s", Unit: "rounds/s", Value: float64(rounds) / secs, Higher: true},
-				{Name: "poll_ms", Label: "time for " + strings.Join(p.paths[:common], " + "), Unit: "ms", Value: mean},
+				{Name: "poll_ms", Label: "time for " + strings.Join(p.shared, " + "), Unit: "ms", Value: mean},
 			}, nil
 		default:
 		}
-		for i, path := range p.paths {
-			start := time.Now()
+		start := time.Now()
+		for _, path := range p.shared {
 			if err := p.fetch(path); err != nil {
 				return nil, err
 			}
-			if i < common {
-				busy += time.Since(start)
+		}
+		busy += time.Since(start)
+		for _, path := range p.extra {
+			if err := p.fetch(path); err != nil {
+				return nil, err
 			}
 		}
 		rounds++
