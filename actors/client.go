@@ -109,7 +109,9 @@ func (c *clientActor) start(ctx actor.Context) {
 	}
 	info := c.srv.appendInfo(nil, infoFor{cid: c.peer.CID, clientIP: c.peer.ip, nonce: string(nonce)})
 	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
-	if _, err := c.conn.Write(info); err != nil {
+	_, err := c.conn.Write(info)
+	_ = c.conn.SetWriteDeadline(time.Time{}) // a deadline covers one write, never the inline ones after it
+	if err != nil {
 		c.shutdown(ctx, WriteError)
 		return
 	}
@@ -192,6 +194,9 @@ func (c *clientActor) write() error {
 	}
 	c.settle(c.out[start:], false)
 	c.peer.writing.Store(0)
+	// Inline writes run with no deadline (they never wait); one left set would refuse them
+	// once it passed. A publisher's interrupt lost here is not missed: it marked the peer slow.
+	_ = c.conn.SetWriteDeadline(time.Time{})
 	clear(c.out)
 	clear(c.vec)
 	c.out, c.outSize = c.out[:0], 0

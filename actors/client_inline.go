@@ -20,6 +20,9 @@ func (c *clientActor) writeNow() bool {
 	for _, d := range c.out {
 		c.vec = append(c.vec, d.buf)
 	}
+	// The runtime may refuse the write without calling writeFD (a deadline that passed, a
+	// closed socket): then nothing was written, whatever an earlier call wrote.
+	c.written, c.writeErr = 0, nil
 	err := c.raw.Write(c.rawFn)
 	clear(c.vec)
 	n := max(c.written, 0)
