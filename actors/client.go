@@ -123,16 +123,37 @@ func (c *clientActor) start(ctx actor.Context) {
 	c.debug("Client connection created")
 }
 
+// coalesceMax is the largest delivery copied into the room left in the one queued before it:
+// queued small deliveries (a PONG each, say) then share buffers instead of each holding one.
+const coalesceMax = 4 << 10
+
 func (c *clientActor) enqueue(ctx actor.Context, d *deliver) {
 	if c.closed {
-		c.peer.pending.Add(-d.counted)
+		c.uncount(d.counted)
 		d.release()
 		return
 	}
-	c.out = append(c.out, d)
 	c.outSize += len(d.buf)
+	if n := len(c.out); n > 0 && len(d.buf) <= coalesceMax && len(d.buf) <= cap(c.out[n-1].buf)-len(c.out[n-1].buf) {
+		last := c.out[n-1]
+		last.buf = append(last.buf, d.buf...)
+		last.msgs += d.msgs
+		last.bytes += d.bytes
+		c.uncount(d.counted) // its memory is given back; last's was charged already
+		d.release()
+	} else {
+		c.out = append(c.out, d)
+	}
 	if c.outSize >= maxWriteBatch {
 		c.flush(ctx)
+	}
+}
+
+// uncount takes n off the pending count, releasing publishers stalled on this connection once
+// it falls below the stall threshold.
+func (c *clientActor) uncount(n int64) {
+	if n != 0 && c.peer.pending.Add(-n) < c.srv.stallAt {
+		c.peer.openGate()
 	}
 }
 
@@ -213,9 +234,7 @@ func (c *clientActor) settle(out []*deliver, written bool) {
 		bytes += d.bytes
 		d.release()
 	}
-	if counted != 0 && c.peer.pending.Add(-counted) < c.srv.stallAt {
-		c.peer.openGate()
-	}
+	c.uncount(counted)
 	if written {
 		c.peer.lastOut.Store(time.Now().UnixNano())
 	}

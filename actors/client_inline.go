@@ -53,9 +53,7 @@ func (c *clientActor) consume(n int) {
 		d := c.out[i]
 		part := min(int64(n), d.counted)
 		d.counted -= part
-		if part != 0 && c.peer.pending.Add(-part) < c.srv.stallAt {
-			c.peer.openGate()
-		}
+		c.uncount(part)
 		d.buf = d.buf[n:]
 	}
 	left := copy(c.out, c.out[i:])

@@ -152,7 +152,7 @@ func (r *reader) process(b []byte) bool {
 		r.fail(err)
 		return true
 	}
-	r.flush()
+	r.flush(false)
 	return false
 }
 
@@ -181,7 +181,7 @@ func (r *reader) fail(err error) {
 			r.sess.sendErr(perr.Text)
 		}
 	}
-	r.flush()
+	r.flush(false)
 	r.srv.root.Send(r.self.PID, &closeConn{reason: reason})
 }
 
@@ -248,13 +248,22 @@ func (r *reader) batchFor(p *Peer) *deliver {
 // flush sends each destination of this read its batch, unless it is closed or over max_pending
 // (a slow consumer: its actor is told to close, and the batch is dropped). A destination over
 // the stall threshold that is still draining makes the reader wait a little first (stall.go).
-func (r *reader) flush() {
+// Each destination is charged what its batch holds in memory, not only the bytes to write. With
+// others only, this connection's own batch (its replies) stays, to be added to until the end of
+// the read.
+func (r *reader) flush(others bool) {
 	r.countIn() // first: a PONG or a delivery must never be seen before the PUBs it follows are counted
 	maxPending, stallAt := r.srv.opts.MaxPending, r.srv.stallAt
 	budget := stallTotal
+	var own *deliver
 	for i, p := range r.peers {
 		d := r.batches[i]
-		n := int64(len(d.buf))
+		if p == r.self && others {
+			own = d
+			continue
+		}
+		d = d.fit()
+		n := d.held()
 		if p != r.self && p.pending.Load()+n > stallAt {
 			if r.srv.opts.NoFastProducerStall {
 				// nats-server's no_fast_producer_stall: drop for this connection, keep it.
@@ -276,7 +285,7 @@ func (r *reader) flush() {
 				p.interrupt()
 				r.srv.root.Send(p.PID, &slowConsumer{})
 			}
-		case n <= inlineMax && p.mb != nil:
+		case len(d.buf) <= inlineMax && p.mb != nil:
 			d.counted = n
 			p.mb.postInline(d)
 		default:
@@ -291,6 +300,9 @@ func (r *reader) flush() {
 		clear(r.byPeer)
 	}
 	r.lastPeer, r.lastBatch = nil, nil
+	if own != nil {
+		r.peers, r.batches = append(r.peers, r.self), append(r.batches, own)
+	}
 }
 
 // The sessionIO side.
@@ -299,6 +311,8 @@ func (r *reader) send(b []byte) {
 	d := r.batchFor(r.self)
 	d.buf = append(d.buf, b...)
 }
+
+func (r *reader) handOff() { r.flush(true) }
 
 func (r *reader) publish(op *protocol.Op, echo bool) bool {
 	return r.publishIn(r.acc, r.cache, op.Subject, op.Reply, op, echo, 0)
@@ -435,11 +449,15 @@ func (r *reader) changeInterest(ops []interestOp, wait bool) error {
 		r.posted = append(r.posted, m)
 		r.srv.root.Send(pid, m)
 	}
-	if !wait {
+	if !wait && len(r.posted) < maxPosted {
 		return nil
 	}
 	return r.confirm()
 }
+
+// maxPosted bounds the interest changes a reader sends on without waiting: a connection that
+// sends only SUB/UNSUBs may not run ahead of its account without bound.
+const maxPosted = 16
 
 // confirm waits until every posted change is effective. If the account lost any of them (it
 // failed and restarted), all are sent again in order: applying a change twice is harmless,

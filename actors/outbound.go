@@ -3,6 +3,7 @@ package actors
 import (
 	"math/bits"
 	"sync"
+	"unsafe"
 )
 
 // deliver carries protocol bytes for one connection: every MSG a reader routed to it from one
@@ -13,8 +14,16 @@ type deliver struct {
 	buf     []byte
 	msgs    int64 // MSG/HMSG frames in buf, for the out_msgs counter
 	bytes   int64 // their payload bytes, for out_bytes
-	counted int64 // bytes added to the destination's pending count
+	counted int64 // what the destination's pending count was charged for it (held)
 }
+
+// deliverOverhead is what a deliver costs besides its buffer.
+const deliverOverhead = int64(unsafe.Sizeof(deliver{}))
+
+// held is the memory d takes, buffer and all: what a destination's pending count is charged
+// for it, so that max_pending bounds what a connection really holds, not only the bytes it
+// has to write.
+func (d *deliver) held() int64 { return int64(cap(d.buf)) + deliverOverhead }
 
 func (d *deliver) queueNode() *queueNode  { return &d.qn }
 func (*deliver) IgnoreDeadLetterLogging() {}
@@ -42,17 +51,35 @@ func classFor(size int) int {
 }
 
 // getDeliver returns an empty deliver whose buffer holds at least hint bytes (up to the largest
-// class).
+// class) and at most four times that.
 func getDeliver(hint int) *deliver {
 	c := classFor(hint)
 	// A batch can outgrow its hint (several subscriptions on one connection), so its buffer
-	// comes back a class or more up: look there before allocating.
-	for k := c; k < numClasses; k++ {
+	// may come back a class up: look there too before allocating.
+	for k := c; k < min(c+2, numClasses); k++ {
 		if d, ok := deliverPools[k].Get().(*deliver); ok {
 			return d
 		}
 	}
 	return &deliver{buf: make([]byte, 0, 1<<(c+minClassShift))}
+}
+
+// fit returns d, or a copy of it in a buffer of its size when d's buffer is more than twice
+// too big: a reader sizes each batch by its read, and many destinations get only a little of
+// a read. The big buffer goes back to its pool at once, for the next read.
+func (d *deliver) fit() *deliver {
+	if cap(d.buf) <= 2*max(len(d.buf), 1<<minClassShift) {
+		return d
+	}
+	c := classFor(len(d.buf))
+	f, ok := deliverPools[c].Get().(*deliver)
+	if !ok {
+		f = &deliver{buf: make([]byte, 0, 1<<(c+minClassShift))}
+	}
+	f.buf = append(f.buf, d.buf...)
+	f.msgs, f.bytes = d.msgs, d.bytes
+	d.release()
+	return f
 }
 
 // release returns d to the pool of its buffer's class. Buffers that grew past the largest class

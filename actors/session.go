@@ -55,8 +55,9 @@ type sessionIO interface {
 	// before. With wait it returns once they and every change sent before are effective;
 	// without, at once.
 	changeInterest(ops []interestOp, wait bool) error
-	// flush hands everything routed so far to its destinations.
-	flush()
+	// handOff hands what was routed so far to the other connections. This connection's own
+	// output (send) is not written yet: later sends go after it, in order.
+	handOff()
 	// connected reports an accepted CONNECT to the connection's actor, and when its
 	// credentials expire (zero: never).
 	connected(c *protocol.Connect, expires time.Time)
@@ -314,7 +315,7 @@ func (s *session) keepUntilMax(sub *subscription, max int64) bool {
 }
 
 func (s *session) onPing() error {
-	s.io.flush()
+	s.io.handOff() // a PONG means everything before the PING reached its destinations
 	s.io.send(pongBytes)
 	if s.connectReceived && !s.firstPongSent {
 		s.firstPongSent = true

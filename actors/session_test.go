@@ -17,7 +17,7 @@ type fakeIO struct {
 	deliver   bool     // what publish reports
 	changes   [][]interestOp
 	waits     int // changeInterest calls that waited
-	flushes   int
+	handOffs  int
 	connects  []protocol.Connect
 	reply     *subscription
 }
@@ -36,7 +36,7 @@ func (f *fakeIO) changeInterest(ops []interestOp, wait bool) error {
 	}
 	return nil
 }
-func (f *fakeIO) flush()                                     { f.flushes++ }
+func (f *fakeIO) handOff()                                   { f.handOffs++ }
 func (f *fakeIO) connected(c *protocol.Connect, _ time.Time) { f.connects = append(f.connects, *c) }
 func (f *fakeIO) bind(*accounts.Result) error                { return nil }
 func (f *fakeIO) replySub(reply []byte) *subscription        { return f.reply }
@@ -188,8 +188,8 @@ func TestSessionPingFlushesBeforePong(t *testing.T) {
 	if err := io.parse(t, s, "CONNECT {\"verbose\":false,\"protocol\":1}\r\nPUB a 0\r\n\r\nPING\r\nPING\r\n"); err != nil {
 		t.Fatal(err)
 	}
-	if io.flushes != 2 {
-		t.Fatalf("%d flushes for two PINGs", io.flushes)
+	if io.handOffs != 2 {
+		t.Fatalf("%d hand-offs for two PINGs", io.handOffs)
 	}
 	out := io.out.String()
 	if !strings.HasPrefix(out, "PONG\r\nINFO {") || !strings.Contains(out, `"connect_info":true`) || !strings.HasSuffix(out, "PONG\r\n") {

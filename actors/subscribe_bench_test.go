@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"net"
 	"reflect"
 	"sync/atomic"
@@ -126,6 +127,42 @@ func BenchmarkSubscribeFlood(b *testing.B) {
 				conn.Close()
 				stop()
 				b.StartTimer()
+			}
+		})
+	}
+}
+
+// BenchmarkPingFlood: one connection sends a million PINGs in one go and reads every PONG; the
+// time is until the last one. nats-server is the module, in this process.
+func BenchmarkPingFlood(b *testing.B) {
+	const n = 1_000_000
+	flood := append([]byte("CONNECT {\"verbose\":false}\r\n"), bytes.Repeat([]byte("PING\r\n"), n)...)
+	for _, impl := range []string{"troupe", "nats-server"} {
+		b.Run(impl, func(b *testing.B) {
+			var addr string
+			if impl == "troupe" {
+				addr = startServer(b, nil).Addr().String()
+			} else {
+				var stop func()
+				addr, stop = startReferenceServer(b)
+				b.Cleanup(stop)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				conn, err := net.Dial("tcp", addr)
+				if err != nil {
+					b.Fatal(err)
+				}
+				r := bufio.NewReaderSize(conn, 64<<10)
+				if _, err := r.ReadString('\n'); err != nil { // INFO
+					b.Fatal(err)
+				}
+				go conn.Write(flood)
+				want := int64(n * len("PONG\r\n"))
+				if got, err := io.CopyN(io.Discard, r, want); err != nil {
+					b.Fatalf("read %d of %d bytes of PONGs: %v", got, want, err)
+				}
+				conn.Close()
 			}
 		})
 	}
