@@ -413,7 +413,7 @@ func (r *reader) deliverTo(sub *subscription, subject, reply []byte, op *protoco
 	d := r.batchFor(p)
 	payload := op.Payload
 	switch {
-	case op.Kind != protocol.KindHPub:
+	case op.Kind != protocol.KindHPub || op.HdrLen == 0: // an empty header is none (nats-server)
 		d.buf = protocol.AppendMsg(d.buf, subject, sub.sid, reply, len(payload))
 	case p.headers.Load():
 		d.buf = protocol.AppendHMsg(d.buf, subject, sub.sid, reply, op.HdrLen, len(payload))
