@@ -70,7 +70,7 @@ type Import struct {
 	To      string // the local subject (service "to"; stream "to" remaps)
 	Prefix  string // streams: a literal prefix for the local subject
 	Token   string // activation JWT for a private (token-required) export
-	Share   bool   // services: share the requestor's info with the exporter (accepted, unused)
+	Share   bool   // services: the request info names the requesting client, not only its account
 }
 
 // LocalSubject is the subject of the import in the importing account: for a service, where

@@ -3,6 +3,7 @@ package actors
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -77,26 +78,45 @@ func TestServiceImportRequestReply(t *testing.T) {
 	replies, _ := b.SubscribeSync(inbox)
 	b.PublishRequest("echo", inbox, []byte("ping"))
 	b.Flush()
-	// The responder sees the reply rewritten to _R_..., never B's inbox name alone.
-	m := svc.expect(`^MSG svc\.echo 1 (_R_\.\S+) 4\r\nping\r\n`)
+	// The responder sees the reply rewritten to an opaque _R_.<id>.<token>: nothing of B's inbox.
+	m := svc.expect(`^MSG svc\.echo 1 (_R_\.[0-9a-z]+\.[0-9A-Za-z]+) 4\r\nping\r\n`)
 	reply := m[1]
-	svc.send("PUB %s 4\r\npong\r\nPUB %s 5\r\nextra\r\nPING\r\n", reply, reply)
+	// B sees everything that reaches it, so nothing can cross unseen.
+	all, _ := b.SubscribeSync(">")
+	b.Flush()
+	svc.send("PUB %s 4\r\npong\r\nPUB %s 5\r\nextra\r\n", reply, reply)
+	// The exporter cannot use the response route to publish into other subjects of B, nor
+	// answer a request it was not given.
+	other := reply[:len(reply)-1] + map[bool]string{true: "1", false: "0"}[strings.HasSuffix(reply, "0")]
+	for _, forged := range []string{reply + ".secret", other, "_R_.secret"} {
+		svc.send("PUB %s 1\r\nx\r\n", forged)
+	}
+	svc.send("PING\r\n")
 	svc.expect(`^PONG\r\n`)
 	got, err := replies.NextMsg(2 * time.Second)
 	if err != nil || string(got.Data) != "pong" || got.Subject != inbox {
 		t.Fatalf("reply: %v %v", got, err)
 	}
-	if extra, err := replies.NextMsg(100 * time.Millisecond); err == nil {
-		t.Fatalf("a second response reached the requestor: %q", extra.Data)
-	}
-	// The exporter cannot use the response route to publish into other subjects of B.
-	probe, _ := b.SubscribeSync("secret")
+	// A marker along the same path: a second request, answered. Anything forged, or a second
+	// response to the first request, would have reached B before it.
+	b.PublishRequest("echo", inbox, []byte("mark"))
 	b.Flush()
-	forged := strings.TrimSuffix(reply, inbox) + "secret"
-	svc.send("PUB %s 1\r\nx\r\nPING\r\n", forged)
+	m = svc.expect(`^MSG svc\.echo 1 (_R_\.[0-9a-z]+\.[0-9A-Za-z]+) 4\r\nmark\r\n`)
+	svc.send("PUB %s 6\r\nmarker\r\nPING\r\n", m[1])
 	svc.expect(`^PONG\r\n`)
-	if _, err := probe.NextMsg(100 * time.Millisecond); err == nil {
-		t.Fatal("a forged response crossed into B")
+	var seen []string
+	for {
+		msg, err := all.NextMsg(2 * time.Second)
+		if err != nil {
+			t.Fatalf("the marker did not come (%v); B got %v", err, seen)
+		}
+		seen = append(seen, msg.Subject+" "+string(msg.Data))
+		if string(msg.Data) == "marker" {
+			break
+		}
+	}
+	if want := []string{inbox + " pong", "echo mark", inbox + " marker"}; !slices.Equal(seen, want) {
+		t.Fatalf("B got %q, want %q", seen, want)
 	}
 	// Through nats.go's request API too.
 	resp, err := natsRequestViaService(t, s)

@@ -57,11 +57,14 @@ type reader struct {
 	// op that could observe them waits for all (confirm).
 	posted, spare []*interest
 
-	// Routing across accounts: a match cache per other account, and a subject and reply
-	// buffer per depth.
+	// Routing across accounts: a match cache per other account, and a subject, a reply and a
+	// message with request info per depth.
 	otherCaches map[*Account]*subjects.Cache[*subscription]
 	subjBuf     [maxRouteDepth][]byte
 	replyBuf    [maxRouteDepth][]byte
+	infoOp      [maxRouteDepth]protocol.Op
+	infoBuf     [maxRouteDepth][]byte
+	info        requestInfo // of the message being routed, once a service import set it
 }
 
 func newReader(srv *shared, conn net.Conn, self *Peer, nonce []byte, quit <-chan struct{}) *reader {
@@ -329,7 +332,7 @@ func (r *reader) publishIn(acc *Account, cache *subjects.Cache[*subscription], s
 	delivered := false
 	for _, sub := range res.Plain {
 		if sub.route != nil {
-			if depth < maxRouteDepth && r.follow(sub.route, subject, reply, op, echo, depth) {
+			if depth < maxRouteDepth && r.follow(acc, sub.route, subject, reply, op, echo, depth) {
 				delivered = true
 			}
 			continue
@@ -352,8 +355,8 @@ func (r *reader) publishIn(acc *Account, cache *subjects.Cache[*subscription], s
 	return delivered
 }
 
-// follow takes a message across an import entry into the target account.
-func (r *reader) follow(rt *route, subject, reply []byte, op *protocol.Op, echo bool, depth int) bool {
+// follow takes a message across an import entry of account from into the target account.
+func (r *reader) follow(from *Account, rt *route, subject, reply []byte, op *protocol.Op, echo bool, depth int) bool {
 	target := rt.target
 	cache := r.cacheFor(target)
 	s := r.subjBuf[depth][:0]
@@ -363,13 +366,18 @@ func (r *reader) follow(rt *route, subject, reply []byte, op *protocol.Op, echo 
 	case serviceImport:
 		s = mapSubject(s, subject, rt.from, rt.to)
 		if len(reply) > 0 && rt.back != nil {
-			seq := rt.back.register(reply)
-			r.replyBuf[depth] = responseReply(r.replyBuf[depth][:0], rt.back, seq, reply)
+			token := rt.back.register(reply)
+			r.replyBuf[depth] = responseReply(r.replyBuf[depth][:0], rt.back, token)
 			reply = r.replyBuf[depth]
 		}
+		op = r.withRequestInfo(op, from, rt, depth)
 	case serviceResponse:
-		seq, orig, ok := parseResponse(subject, rt)
-		if !ok || !rt.claim(seq, orig) {
+		token, ok := parseResponse(subject, rt)
+		if !ok {
+			return false
+		}
+		orig, ok := rt.claim(token)
+		if !ok {
 			return false
 		}
 		s = append(s, orig...)

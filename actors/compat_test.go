@@ -130,8 +130,15 @@ func startReference(t testing.TB) string {
 // port and returns its address and how to stop it.
 func startReferenceServer(t testing.TB) (addr string, stop func()) {
 	t.Helper()
-	opts := &natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
-		MaxControlLine: 4096}
+	s := runReference(t, &natsserver.Options{Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
+		MaxControlLine: 4096})
+	return s.Addr().String(), s.Shutdown
+}
+
+// runReference starts nats-server (the module, in this process) with opts and waits until it
+// accepts connections.
+func runReference(t testing.TB, opts *natsserver.Options) *natsserver.Server {
+	t.Helper()
 	s, err := natsserver.NewServer(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +147,7 @@ func startReferenceServer(t testing.TB) (addr string, stop func()) {
 	if !s.ReadyForConnections(5 * time.Second) {
 		t.Fatal("nats-server did not start")
 	}
-	return s.Addr().String(), s.Shutdown
+	return s
 }
 
 func TestGoldenConversations(t *testing.T) {

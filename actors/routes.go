@@ -2,8 +2,9 @@ package actors
 
 import (
 	"bytes"
-	"hash/maphash"
-	"strconv"
+	"math/bits"
+	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"time"
 )
@@ -15,7 +16,9 @@ import (
 //   - stream import (B imports stream S from A): an entry for S in A's index, routing to B with
 //     B's prefix or "to" mapping applied;
 //   - service import (B imports service S from A, as local subject L): an entry for L in B's
-//     index, routing to A as S; a request's reply becomes _R_.<id>.<seq>.<reply>;
+//     index, routing to A as S; a request's reply becomes _R_.<id>.<token>, and the request
+//     carries a Nats-Request-Info header saying which account (with share, which client) sent
+//     it;
 //   - service response: an entry for _R_.<id>.> in A's index, routing a response back to B's
 //     original reply, at most once per request unless the export streams responses.
 
@@ -44,6 +47,7 @@ type route struct {
 	// same wildcards in the same order (a stream import's prefix is part of to).
 	from, to []byte
 	back     *route // service import: the response route in the exporting account
+	share    bool   // service import: the request info names the requesting client
 	id       []byte // service response: the token after "_R_."
 	multi    bool   // the export streams responses: more than one per request
 	ttl      time.Duration
@@ -105,89 +109,130 @@ func cut(s []byte) (tok, rest []byte) {
 const responseSlots = 4096
 
 // responseTable remembers the requests sent through one service import, so that each gets its
-// response(s) and nothing else: a response must name a live request and carry exactly the reply
-// subject that request had (checked by hash), so an exporter cannot publish into arbitrary
-// subjects of the importing account. Lock-free: requestors' readers write slots, responders'
-// readers claim them.
+// response(s) and nothing else. The exporter sees only an opaque token, _R_.<id>.<token>: it
+// learns nothing of the requestor's reply subject, and a response can only go to the reply of
+// a live request. Lock-free: requestors' readers fill slots, responders' readers claim them.
 type responseTable struct {
-	slots [responseSlots]responseSlot
+	key   [2]uint64 // scramble sequence numbers into tokens
+	slots [responseSlots]atomic.Pointer[request]
 }
 
-type responseSlot struct {
-	seq     atomic.Uint64
-	hash    atomic.Uint64
-	expires atomic.Int64
+// request is one request in flight through a service import.
+type request struct {
+	seq     uint64
+	reply   []byte // the requestor's reply subject
+	expires int64  // UnixNano
 	claimed atomic.Bool
 }
-
-var replySeed = maphash.MakeSeed()
 
 func (rt *route) responses() *responseTable {
 	if t := rt.table.Load(); t != nil {
 		return t
 	}
-	t := &responseTable{}
+	t := &responseTable{key: [2]uint64{rand.Uint64(), rand.Uint64()}}
 	if rt.table.CompareAndSwap(nil, t) {
 		return t
 	}
 	return rt.table.Load()
 }
 
-// register records a request with reply subject reply and returns its sequence number.
+// register records a request with reply subject reply and returns its token.
 func (rt *route) register(reply []byte) uint64 {
 	seq := rt.seq.Add(1)
-	s := &rt.responses().slots[seq%responseSlots]
-	s.seq.Store(0) // invalid while being rewritten
-	s.hash.Store(maphash.Bytes(replySeed, reply))
-	s.expires.Store(time.Now().Add(rt.ttl).UnixNano())
-	s.claimed.Store(false)
-	s.seq.Store(seq)
-	return seq
+	t := rt.responses()
+	t.slots[seq%responseSlots].Store(&request{seq: seq, reply: bytes.Clone(reply),
+		expires: time.Now().Add(rt.ttl).UnixNano()})
+	return t.token(seq)
 }
 
-// claim checks that seq is a live request whose reply was reply, and, unless the export streams
-// responses, that this is its first response.
-func (rt *route) claim(seq uint64, reply []byte) bool {
+// claim finds the live request a token names and returns its reply subject; unless the export
+// streams responses, only for its first response.
+func (rt *route) claim(token uint64) ([]byte, bool) {
 	t := rt.table.Load()
-	if t == nil || seq == 0 {
-		return false
+	if t == nil {
+		return nil, false
 	}
-	s := &t.slots[seq%responseSlots]
-	if s.seq.Load() != seq || s.hash.Load() != maphash.Bytes(replySeed, reply) ||
-		time.Now().UnixNano() > s.expires.Load() {
-		return false
+	seq := t.seq(token)
+	req := t.slots[seq%responseSlots].Load()
+	if req == nil || req.seq != seq || time.Now().UnixNano() > req.expires {
+		return nil, false
 	}
-	if !rt.multi && !s.claimed.CompareAndSwap(false, true) {
-		return false
+	if !rt.multi && !req.claimed.CompareAndSwap(false, true) {
+		return nil, false
 	}
-	return s.seq.Load() == seq
+	return req.reply, true
 }
+
+// token and seq are inverse permutations of the 64-bit numbers, keyed per table: tokens do not
+// show how many requests went before, or which came after which.
+func (t *responseTable) token(seq uint64) uint64 {
+	x := (seq ^ t.key[0]) * mixA
+	x ^= x >> 32
+	return (x * mixB) ^ t.key[1]
+}
+
+func (t *responseTable) seq(token uint64) uint64 {
+	x := (token ^ t.key[1]) * invB
+	x ^= x >> 32
+	return (x * invA) ^ t.key[0]
+}
+
+// Odd multipliers and their inverses modulo 2^64.
+const (
+	mixA = 0x9e3779b97f4a7c15
+	mixB = 0xbf58476d1ce4e5b9
+)
+
+var invA, invB = inverse(mixA), inverse(mixB)
+
+// inverse is the multiplicative inverse of an odd x modulo 2^64 (Newton's iteration: each step
+// doubles the bits that are right).
+func inverse(x uint64) uint64 {
+	y := x
+	for range 6 {
+		y *= 2 - x*y
+	}
+	return y
+}
+
+// tokenDigits spell a token: base 62, as nats-server's reply tokens.
+const tokenDigits = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// tokenLen is how many digits a 64-bit token takes in base 62.
+const tokenLen = 11
 
 // responseReply builds the reply subject a request carries into the exporting account:
-// _R_.<id>.<seq>.<original reply>.
-func responseReply(dst []byte, back *route, seq uint64, reply []byte) []byte {
+// _R_.<id>.<token>.
+func responseReply(dst []byte, back *route, token uint64) []byte {
 	dst = append(dst, "_R_."...)
 	dst = append(dst, back.id...)
 	dst = append(dst, '.')
-	dst = strconv.AppendUint(dst, seq, 36)
-	dst = append(dst, '.')
-	return append(dst, reply...)
+	for range tokenLen {
+		dst = append(dst, tokenDigits[token%62])
+		token /= 62
+	}
+	return dst
 }
 
-// parseResponse splits _R_.<id>.<seq>.<reply> (the id already matched by the entry).
-func parseResponse(subject []byte, rt *route) (seq uint64, reply []byte, ok bool) {
+// parseResponse reads the token of _R_.<id>.<token> (the id already matched by the entry).
+func parseResponse(subject []byte, rt *route) (token uint64, ok bool) {
 	rest, found := bytes.CutPrefix(subject, []byte("_R_."))
 	if !found {
-		return 0, nil, false
+		return 0, false
 	}
 	rest, found = bytes.CutPrefix(rest, rt.id)
-	if !found || len(rest) == 0 || rest[0] != '.' {
-		return 0, nil, false
+	if !found || len(rest) != 1+tokenLen || rest[0] != '.' {
+		return 0, false
 	}
-	seqTok, reply := cut(rest[1:])
-	n, err := strconv.ParseUint(string(seqTok), 36, 64)
-	if err != nil || len(reply) == 0 {
-		return 0, nil, false
+	for i := tokenLen; i >= 1; i-- {
+		d := strings.IndexByte(tokenDigits, rest[i])
+		if d < 0 {
+			return 0, false
+		}
+		hi, lo := bits.Mul64(token, 62)
+		if token = lo + uint64(d); hi != 0 || token < lo {
+			return 0, false // more than 64 bits
+		}
 	}
-	return n, reply, true
+	return token, true
 }

@@ -45,7 +45,7 @@ func (s *shared) wireImports(importer *Account, add func(*Account, *subscription
 			multi, ttl := responseMode(exporter.def, im.Subject)
 			back := &route{kind: serviceResponse, target: importer, id: newRouteID(), multi: multi, ttl: ttl}
 			add(exporter, &subscription{acc: exporter, route: back, subject: []byte("_R_." + string(back.id) + ".>")})
-			rt := &route{kind: serviceImport, target: exporter, from: local, to: remote, back: back}
+			rt := &route{kind: serviceImport, target: exporter, from: local, to: remote, back: back, share: im.Share}
 			add(importer, &subscription{acc: importer, route: rt, subject: local})
 		}
 	}
@@ -76,7 +76,7 @@ func coversSubject(pattern, subject string) bool {
 
 var routeIDs = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
-// newRouteID is a random token for a service response route: _R_.<id>.<seq>.<reply>.
+// newRouteID is a random token for a service response route: _R_.<id>.<token>.
 func newRouteID() []byte {
 	var b [5]byte
 	_, _ = rand.Read(b[:])

@@ -76,3 +76,20 @@ func TestAppendReusesCapacity(t *testing.T) {
 		t.Fatal("AppendMsg did not write into dst's array")
 	}
 }
+
+func TestAppendHeaderWith(t *testing.T) {
+	const key = "Nats-Request-Info"
+	cases := []struct{ hdr, want string }{
+		{"", "NATS/1.0\r\nNats-Request-Info: {}\r\n\r\n"},
+		{"NATS/1.0\r\n\r\n", "NATS/1.0\r\nNats-Request-Info: {}\r\n\r\n"},
+		{"NATS/1.0\r\nA: 1\r\n\r\n", "NATS/1.0\r\nA: 1\r\nNats-Request-Info: {}\r\n\r\n"},
+		// A value the client set is replaced, whatever its case, and other lines are kept.
+		{"NATS/1.0\r\nnats-request-info: {\"acc\":\"forged\"}\r\nB: 2\r\n\r\n", "NATS/1.0\r\nB: 2\r\nNats-Request-Info: {}\r\n\r\n"},
+		{"NATS/1.0 503\r\nNats-Request-Infox: y\r\n\r\n", "NATS/1.0 503\r\nNats-Request-Infox: y\r\nNats-Request-Info: {}\r\n\r\n"},
+	}
+	for _, c := range cases {
+		if got := string(AppendHeaderWith(nil, []byte(c.hdr), key, "{}")); got != c.want {
+			t.Errorf("AppendHeaderWith(%q) = %q, want %q", c.hdr, got, c.want)
+		}
+	}
+}

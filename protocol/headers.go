@@ -1,5 +1,10 @@
 package protocol
 
+import (
+	"bytes"
+	"strings"
+)
+
 // The no-responders status header, before and after the subject.
 const (
 	noRespHdrPrefix = "NATS/1.0 503\r\nNats-Subject: "
@@ -27,4 +32,50 @@ func AppendNoRespondersHMsg(dst, reply, sid, subject []byte) []byte {
 	dst = append(dst, subject...)
 	dst = append(dst, noRespHdrSuffix...)
 	return append(dst, "\r\n"...)
+}
+
+// hdrLine opens every header block.
+const hdrLine = "NATS/1.0\r\n"
+
+// AppendHeaderWith appends to dst the header block hdr ("NATS/1.0...\r\n\r\n", or empty for a
+// message without one) with every line for key (in any case) removed and "key: value" added as
+// its last line, as nats-server sets a header on a message it forwards (client.go setHeader).
+func AppendHeaderWith(dst, hdr []byte, key, value string) []byte {
+	if len(hdr) < len(hdrLine) {
+		dst = append(dst, hdrLine...)
+	} else {
+		rest := hdr
+		first := true
+		for len(rest) > 0 {
+			line := rest
+			if i := indexCRLF(rest); i >= 0 {
+				line, rest = rest[:i+2], rest[i+2:]
+			} else {
+				rest = nil
+			}
+			if len(line) <= 2 && !first {
+				break // the empty line that ends the block
+			}
+			if first || !isHeaderKey(line, key) {
+				dst = append(dst, line...)
+			}
+			first = false
+		}
+	}
+	dst = append(dst, key...)
+	dst = append(dst, ": "...)
+	dst = append(dst, value...)
+	return append(dst, "\r\n\r\n"...)
+}
+
+func indexCRLF(b []byte) int { return bytes.Index(b, crlf) }
+
+var crlf = []byte("\r\n")
+
+// isHeaderKey reports whether line is a header line for key, compared without case.
+func isHeaderKey(line []byte, key string) bool {
+	if len(line) <= len(key) || line[len(key)] != ':' {
+		return false
+	}
+	return strings.EqualFold(string(line[:len(key)]), key)
 }
