@@ -7,6 +7,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/troupe/troupe/accounts"
+	"github.com/troupe/troupe/actors/mailbox"
 	"github.com/troupe/troupe/subjects"
 )
 
@@ -83,7 +84,7 @@ func (a *accountActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *interest:
 		a.apply(m)
-	case *drained:
+	case *mailbox.Drained:
 		a.publish()
 	case *actor.Started:
 		a.rebuild()

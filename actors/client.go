@@ -10,6 +10,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/troupe/troupe/accounts"
+	"github.com/troupe/troupe/actors/mailbox"
 	"github.com/troupe/troupe/config"
 	"github.com/troupe/troupe/protocol"
 )
@@ -50,7 +51,7 @@ func newClientProps(srv *shared, conn net.Conn, peer *Peer) *actor.Props {
 	return newProps(func() actor.Actor {
 		return &clientActor{srv: srv, conn: conn, peer: peer}
 	}, nil, true, actor.WithMailbox(func() actor.Mailbox {
-		peer.mb = newMailbox(true)().(*mailbox) // readers post small deliveries to it directly
+		peer.mb = mailbox.New(true) // readers post small deliveries to it directly
 		return peer.mb
 	}))
 }
@@ -59,7 +60,7 @@ func (c *clientActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *deliver:
 		c.enqueue(ctx, m)
-	case *drained:
+	case *mailbox.Drained:
 		c.flush(ctx)
 	case *connected:
 		c.onConnected(ctx, m)
@@ -184,7 +185,7 @@ const maxWriteChunk = 1 << 20
 
 // write sends the queued output, one writev per chunk, and settles the counters.
 func (c *clientActor) write() error {
-	if c.peer.mb.inline {
+	if c.peer.mb.Inline() {
 		// On a publisher's goroutine: write what the socket takes now, leave the rest.
 		if !c.writeNow() {
 			c.writeLater()

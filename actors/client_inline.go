@@ -2,7 +2,7 @@ package actors
 
 import "syscall"
 
-// Writing on a publisher's goroutine (mailbox.postInline). The connection writes what its socket
+// Writing on a publisher's goroutine (mailbox.PostInline). The connection writes what its socket
 // takes at once and never waits: what is left, or any trouble, goes to a worker, which writes
 // with the usual deadline and closes the connection if it must.
 
@@ -68,8 +68,7 @@ func (c *clientActor) consume(n int) {
 // writeLater hands what is left to a worker: the inline run stops, and a worker delivers a
 // drained message on which the connection writes, blocking if it must.
 func (c *clientActor) writeLater() {
-	c.peer.mb.handOff = true
-	c.peer.mb.PostUserMessage(drainedMsg)
+	c.peer.mb.HandOff()
 }
 
 // rawConn is what the inline path needs of a socket.

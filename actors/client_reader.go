@@ -290,7 +290,7 @@ func (r *reader) flush(others bool) {
 			}
 		case len(d.buf) <= inlineMax && p.mb != nil:
 			d.counted = n
-			p.mb.postInline(d)
+			p.mb.PostInline(d)
 		default:
 			d.counted = n
 			r.srv.root.Send(p.PID, d)

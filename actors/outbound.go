@@ -4,13 +4,15 @@ import (
 	"math/bits"
 	"sync"
 	"unsafe"
+
+	"github.com/troupe/troupe/actors/mailbox"
 )
 
 // deliver carries protocol bytes for one connection: every MSG a reader routed to it from one
 // socket read, or the connection's own replies (+OK, PONG, -ERR, INFO). It is the only message on
 // the data path, one per destination per read, never one per message.
 type deliver struct {
-	qn      queueNode
+	qn      mailbox.Node
 	buf     []byte
 	msgs    int64 // MSG/HMSG frames in buf, for the out_msgs counter
 	bytes   int64 // their payload bytes, for out_bytes
@@ -25,8 +27,8 @@ const deliverOverhead = int64(unsafe.Sizeof(deliver{}))
 // has to write.
 func (d *deliver) held() int64 { return int64(cap(d.buf)) + deliverOverhead }
 
-func (d *deliver) queueNode() *queueNode  { return &d.qn }
-func (*deliver) IgnoreDeadLetterLogging() {}
+func (d *deliver) QueueNode() *mailbox.Node { return &d.qn }
+func (*deliver) IgnoreDeadLetterLogging()   {}
 
 // Buffers are pooled in power-of-two classes from 512 B to 256 KiB. A reader asks for a class
 // that fits what one read can produce for one destination, so a small request does not pin a

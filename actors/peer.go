@@ -7,6 +7,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/troupe/troupe/accounts"
+	"github.com/troupe/troupe/actors/mailbox"
 	"github.com/troupe/troupe/protocol"
 )
 
@@ -19,7 +20,7 @@ type Peer struct {
 	conn  net.Conn // only to interrupt a blocked write of a slow consumer
 	ip    string   // the client's address, read once at accept (INFO, logs and monitoring use it)
 	port  int
-	mb    *mailbox // the actor's mailbox, for postInline
+	mb    *mailbox.Mailbox // the actor's mailbox, for PostInline
 	start time.Time
 
 	// acc is the account the connection is bound to: $G until CONNECT authenticates it.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/troupe/troupe/actors/mailbox"
 )
 
 // describe asks an actor what it is and which children it has. Every actor of the tree answers
@@ -36,7 +37,7 @@ type childView struct {
 
 // mailboxCell lets a supervisor see the mailbox of a child it spawned: the child's mailbox
 // producer fills it at spawn (a restart keeps the mailbox).
-type mailboxCell struct{ mb *mailbox }
+type mailboxCell struct{ mb *mailbox.Mailbox }
 
 func (c *mailboxCell) depth() int {
 	if c == nil || c.mb == nil {

@@ -1,4 +1,9 @@
-package actors
+// Package mailbox is Troupe's actor runtime below protoactor: the mailbox every Troupe actor
+// has and the dispatcher that runs it. The ordering guarantees of the broker rest on it: each
+// sender's messages are received in the order sent, one Receive runs at a time (on a worker or,
+// for PostInline, on the sender's goroutine), and Drained comes on the actor's own goroutine
+// when its mailbox runs dry. It knows nothing of NATS.
+package mailbox
 
 import (
 	"fmt"
@@ -9,30 +14,31 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 )
 
-// drained is delivered to an actor, on its own goroutine, each time its mailbox runs dry after
-// at least one user message (and, under constant load, every mailboxBurst messages). The client
+// Drained is delivered to an actor, on its own goroutine, each time its mailbox runs dry after
+// at least one user message (and, under constant load, every Burst messages). A connection
 // actor writes its socket on it: one write per burst of deliveries, never one per delivery.
-type drained struct{}
+type Drained struct{}
 
-func (*drained) NotInfluenceReceiveTimeout() {}
-func (*drained) IgnoreDeadLetterLogging()    {}
+func (*Drained) NotInfluenceReceiveTimeout() {}
+func (*Drained) IgnoreDeadLetterLogging()    {}
 
-var drainedMsg = &drained{}
+// DrainedMsg is the one Drained value.
+var DrainedMsg = &Drained{}
 
-// mailboxBurst bounds how many user messages run before the actor is told it is drained and the
+// Burst bounds how many user messages run before the actor is told it is drained and the
 // goroutine yields, so a busy actor still writes and other goroutines still run.
-const mailboxBurst = 256
+const Burst = 256
 
-// panicReason carries a recovered panic with the stack where it happened, so supervisors can log
-// what protoactor itself would drop.
-type panicReason struct {
-	value any
-	stack []byte
+// PanicReason carries a recovered panic with the stack where it happened, so supervisors can
+// log what protoactor itself would drop.
+type PanicReason struct {
+	Value any
+	Stack []byte
 }
 
-func (p *panicReason) String() string { return fmt.Sprintf("panic: %v\n%s", p.value, p.stack) }
+func (p *PanicReason) String() string { return fmt.Sprintf("panic: %v\n%s", p.Value, p.Stack) }
 
-// mailbox is the mailbox of every Troupe actor. Compared with protoactor's default it
+// Mailbox is the mailbox of every Troupe actor. Compared with protoactor's default it
 //   - delivers a drained message on the actor's goroutine (the stock MailboxEmpty middleware hook
 //     can run concurrently with the next Receive),
 //   - keeps the stack of a panic,
@@ -40,7 +46,7 @@ func (p *panicReason) String() string { return fmt.Sprintf("panic: %v\n%s", p.va
 //
 // Queues are lock-free (multi-producer, single-consumer); the actor is scheduled by protoactor's
 // dispatcher exactly as with the stock mailbox.
-type mailbox struct {
+type Mailbox struct {
 	user      mpscQueue
 	system    mpscQueue
 	userCount atomic.Int32
@@ -48,7 +54,7 @@ type mailbox struct {
 	scheduled atomic.Int32
 	suspended atomic.Bool
 	notify    bool // deliver drained messages
-	// inline is set while the mailbox runs on a sender's goroutine (postInline); only the
+	// inline is set while the mailbox runs on a sender's goroutine (PostInline); only the
 	// goroutine holding the scheduled flag reads or writes it.
 	inline bool
 	// handOff ends an inline run early: the actor left work for a worker.
@@ -58,47 +64,56 @@ type mailbox struct {
 	processFn  func() // m.process, made once: a method value allocates each time it is taken
 }
 
-var _ actor.Mailbox = (*mailbox)(nil)
+var _ actor.Mailbox = (*Mailbox)(nil)
 
-// newMailbox returns a mailbox producer; notify selects drained notifications.
-func newMailbox(notify bool) actor.MailboxProducer {
-	return func() actor.Mailbox {
-		m := &mailbox{notify: notify}
-		m.processFn = m.process
-		m.user.init()
-		m.system.init()
-		return m
-	}
+// New returns an empty mailbox; notify selects Drained notifications.
+func New(notify bool) *Mailbox {
+	m := &Mailbox{notify: notify}
+	m.processFn = m.process
+	m.user.init()
+	m.system.init()
+	return m
 }
 
-func (m *mailbox) PostUserMessage(msg any) {
+func (m *Mailbox) PostUserMessage(msg any) {
 	m.user.push(msg)
 	m.userCount.Add(1)
 	m.schedule()
 }
 
-func (m *mailbox) PostSystemMessage(msg any) {
+func (m *Mailbox) PostSystemMessage(msg any) {
 	m.system.push(msg)
 	m.sysCount.Add(1)
 	m.schedule()
 }
 
-func (m *mailbox) RegisterHandlers(invoker actor.MessageInvoker, dispatcher actor.Dispatcher) {
+func (m *Mailbox) RegisterHandlers(invoker actor.MessageInvoker, dispatcher actor.Dispatcher) {
 	m.invoker = invoker
 	m.dispatcher = dispatcher
 }
 
-func (m *mailbox) Start() {}
+func (m *Mailbox) Start() {}
+
+// HandOff ends an inline run early: the actor left work that needs a worker, which delivers a
+// Drained message to do it. It is for the actor's own Receive, during an inline run.
+func (m *Mailbox) HandOff() {
+	m.handOff = true
+	m.PostUserMessage(DrainedMsg)
+}
+
+// Inline reports whether the actor is being run on a sender's goroutine (PostInline): it must
+// not block. It is for the actor's own Receive.
+func (m *Mailbox) Inline() bool { return m.inline }
 
 // UserMessageCount is the mailbox depth, for monitoring.
-func (m *mailbox) UserMessageCount() int { return int(m.userCount.Load()) }
+func (m *Mailbox) UserMessageCount() int { return int(m.userCount.Load()) }
 
-// postInline posts msg and, if the actor is idle, runs it at once on the caller's goroutine
+// PostInline posts msg and, if the actor is idle, runs it at once on the caller's goroutine
 // rather than waking a worker: for a small delivery (a reply, a PONG) this saves a goroutine
 // hand-off on the latency path. The actor knows (inline) and must not block: the client actor
-// writes without waiting and leaves what the socket did not take to a worker. Anything still
-// queued when the run ends goes to a worker as usual.
-func (m *mailbox) postInline(msg any) {
+// writes without waiting and leaves what the socket did not take to a worker (HandOff).
+// Anything still queued when the run ends goes to a worker as usual.
+func (m *Mailbox) PostInline(msg any) {
 	m.user.push(msg)
 	m.userCount.Add(1)
 	if !m.scheduled.CompareAndSwap(0, 1) {
@@ -113,13 +128,13 @@ func (m *mailbox) postInline(msg any) {
 	}
 }
 
-func (m *mailbox) schedule() {
+func (m *Mailbox) schedule() {
 	if m.scheduled.CompareAndSwap(0, 1) {
 		m.dispatcher.Schedule(m.processFn)
 	}
 }
 
-func (m *mailbox) process() {
+func (m *Mailbox) process() {
 	for {
 		m.run()
 		m.scheduled.Store(0)
@@ -135,11 +150,11 @@ func (m *mailbox) process() {
 	}
 }
 
-func (m *mailbox) run() {
+func (m *Mailbox) run() {
 	var msg any
 	defer func() {
 		if r := recover(); r != nil {
-			m.invoker.EscalateFailure(&panicReason{value: r, stack: debug.Stack()}, msg)
+			m.invoker.EscalateFailure(&PanicReason{Value: r, Stack: debug.Stack()}, msg)
 		}
 	}()
 	handled := 0
@@ -161,17 +176,17 @@ func (m *mailbox) run() {
 		}
 		if msg = m.user.pop(); msg == nil {
 			if handled > 0 && m.notify {
-				msg = drainedMsg
-				m.invoker.InvokeUserMessage(drainedMsg)
+				msg = DrainedMsg
+				m.invoker.InvokeUserMessage(DrainedMsg)
 			}
 			return
 		}
 		m.userCount.Add(-1)
 		m.invoker.InvokeUserMessage(msg)
-		if handled++; handled >= mailboxBurst {
+		if handled++; handled >= Burst {
 			if m.notify {
-				msg = drainedMsg
-				m.invoker.InvokeUserMessage(drainedMsg)
+				msg = DrainedMsg
+				m.invoker.InvokeUserMessage(DrainedMsg)
 			}
 			handled = 0
 			runtime.Gosched()
@@ -179,23 +194,25 @@ func (m *mailbox) run() {
 	}
 }
 
-// queueNode links a message into an mpscQueue. Message types that are sent often embed one (and
-// implement queued) so that sending them allocates nothing; other messages get a fresh node.
-type queueNode struct {
-	next atomic.Pointer[queueNode]
+// Node links a message into a mailbox's queue. Message types that are sent often embed one (and
+// implement Queued) so that sending them allocates nothing; other messages get a fresh node.
+// A message that embeds a Node may be in one mailbox at a time.
+type Node struct {
+	next atomic.Pointer[Node]
 	msg  any
 }
 
-type queued interface{ queueNode() *queueNode }
+// Queued is a message that carries its own Node.
+type Queued interface{ QueueNode() *Node }
 
 // mpscQueue is Dmitry Vyukov's intrusive multi-producer single-consumer queue: producers swap the
 // head and link the previous node; the single consumer walks from the tail. pop may report empty
 // for a moment while a producer is between its swap and its link; the mailbox's counters make the
 // consumer come back for it.
 type mpscQueue struct {
-	head atomic.Pointer[queueNode]
-	tail *queueNode
-	stub queueNode
+	head atomic.Pointer[Node]
+	tail *Node
+	stub Node
 }
 
 func (q *mpscQueue) init() {
@@ -204,17 +221,17 @@ func (q *mpscQueue) init() {
 }
 
 func (q *mpscQueue) push(msg any) {
-	var n *queueNode
-	if qm, ok := msg.(queued); ok {
-		n = qm.queueNode()
+	var n *Node
+	if qm, ok := msg.(Queued); ok {
+		n = qm.QueueNode()
 	} else {
-		n = &queueNode{}
+		n = &Node{}
 	}
 	n.msg = msg
 	q.pushNode(n)
 }
 
-func (q *mpscQueue) pushNode(n *queueNode) {
+func (q *mpscQueue) pushNode(n *Node) {
 	n.next.Store(nil)
 	prev := q.head.Swap(n)
 	prev.next.Store(n)
@@ -246,7 +263,7 @@ func (q *mpscQueue) pop() any {
 	return nil
 }
 
-func take(n *queueNode) any {
+func take(n *Node) any {
 	msg := n.msg
 	n.msg = nil
 	return msg
