@@ -85,7 +85,7 @@ func TestServiceImportRequestReply(t *testing.T) {
 	all, _ := b.SubscribeSync(">")
 	b.Flush()
 	svc.send("PUB %s 4\r\npong\r\nPUB %s 5\r\nextra\r\n", reply, reply)
-	// The exporter cannot use the response route to publish into other subjects of B, nor
+	// The exporter cannot use the response crossing to publish into other subjects of B, nor
 	// answer a request it was not given.
 	other := reply[:len(reply)-1] + map[bool]string{true: "1", false: "0"}[strings.HasSuffix(reply, "0")]
 	for _, forged := range []string{reply + ".secret", other, "_R_.secret"} {

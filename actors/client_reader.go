@@ -60,10 +60,10 @@ type reader struct {
 	// Routing across accounts: a match cache per other account, and a subject, a reply and a
 	// message with request info per depth.
 	otherCaches map[*Account]*subjects.Cache[*subscription]
-	subjBuf     [maxRouteDepth][]byte
-	replyBuf    [maxRouteDepth][]byte
-	infoOp      [maxRouteDepth]protocol.Op
-	infoBuf     [maxRouteDepth][]byte
+	subjBuf     [maxCrossings][]byte
+	replyBuf    [maxCrossings][]byte
+	infoOp      [maxCrossings]protocol.Op
+	infoBuf     [maxCrossings][]byte
 	info        requestInfo // of the message being routed, once a service import set it
 }
 
@@ -331,8 +331,8 @@ func (r *reader) publishIn(acc *Account, cache *subjects.Cache[*subscription], s
 	}
 	delivered := false
 	for _, sub := range res.Plain {
-		if sub.route != nil {
-			if depth < maxRouteDepth && r.follow(acc, sub.route, subject, reply, op, echo, depth) {
+		if sub.cross != nil {
+			if depth < maxCrossings && r.cross(acc, sub.cross, subject, reply, op, echo, depth) {
 				delivered = true
 			}
 			continue
@@ -355,8 +355,8 @@ func (r *reader) publishIn(acc *Account, cache *subjects.Cache[*subscription], s
 	return delivered
 }
 
-// follow takes a message across an import entry of account from into the target account.
-func (r *reader) follow(from *Account, rt *route, subject, reply []byte, op *protocol.Op, echo bool, depth int) bool {
+// cross takes a message across an import entry of account from into the target account.
+func (r *reader) cross(from *Account, rt *crossing, subject, reply []byte, op *protocol.Op, echo bool, depth int) bool {
 	target := rt.target
 	cache := r.cacheFor(target)
 	s := r.subjBuf[depth][:0]

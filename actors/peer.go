@@ -100,9 +100,9 @@ func (p *Peer) openGate() {
 // session owns it; publishers read it; the counters are atomics because every publisher that
 // matches it may count a delivery.
 type subscription struct {
-	peer    *Peer    // nil for an import entry
-	acc     *Account // the account whose index holds it
-	route   *route   // an import entry: where a match goes instead of a connection
+	peer    *Peer     // nil for an import entry
+	acc     *Account  // the account whose index holds it
+	cross   *crossing // an import entry: where a match goes instead of a connection
 	subject []byte
 	queue   []byte
 	sid     []byte

@@ -35,7 +35,7 @@ type requestInfo struct {
 // Nats-Request-Info header set (any the client sent is replaced), as nats-server's
 // processServiceImport does: the first service import a message crosses says who sent it; a
 // later one keeps that and adds the account the message is leaving (svc).
-func (r *reader) withRequestInfo(op *protocol.Op, from *Account, rt *route, depth int) *protocol.Op {
+func (r *reader) withRequestInfo(op *protocol.Op, from *Account, rt *crossing, depth int) *protocol.Op {
 	chained := false
 	for d := range depth {
 		chained = chained || op == &r.infoOp[d]

@@ -10,7 +10,7 @@ import (
 	"github.com/troupe/troupe/subjects"
 )
 
-// Wiring imports: each import of an account becomes entries in account indexes (routes.go).
+// Wiring imports: each import of an account becomes entries in account indexes (crossings.go).
 // Start wires the configured accounts before their actors run, so the entries are simply part
 // of each account's first index; an account opened later (operator mode) is wired by the
 // accounts supervisor, which sends entries for accounts already running to their actors.
@@ -39,14 +39,14 @@ func (s *shared) wireImports(importer *Account, add func(*Account, *subscription
 		switch im.Kind {
 		case accounts.Stream:
 			// Messages published in the exporter on the subject reach the importer's subscribers.
-			rt := &route{kind: streamImport, target: importer, from: remote, to: local}
-			add(exporter, &subscription{acc: exporter, route: rt, subject: remote})
+			rt := &crossing{kind: streamImport, target: importer, from: remote, to: local}
+			add(exporter, &subscription{acc: exporter, cross: rt, subject: remote})
 		case accounts.Service:
 			multi, ttl := responseMode(exporter.def, im.Subject)
-			back := &route{kind: serviceResponse, target: importer, id: newRouteID(), multi: multi, ttl: ttl}
-			add(exporter, &subscription{acc: exporter, route: back, subject: []byte("_R_." + string(back.id) + ".>")})
-			rt := &route{kind: serviceImport, target: exporter, from: local, to: remote, back: back, share: im.Share}
-			add(importer, &subscription{acc: importer, route: rt, subject: local})
+			back := &crossing{kind: serviceResponse, target: importer, id: newCrossingID(), multi: multi, ttl: ttl}
+			add(exporter, &subscription{acc: exporter, cross: back, subject: []byte("_R_." + string(back.id) + ".>")})
+			rt := &crossing{kind: serviceImport, target: exporter, from: local, to: remote, back: back, share: im.Share}
+			add(importer, &subscription{acc: importer, cross: rt, subject: local})
 		}
 	}
 }
@@ -74,13 +74,13 @@ func coversSubject(pattern, subject string) bool {
 		strings.HasSuffix(pattern, ">") && strings.HasPrefix(subject, strings.TrimSuffix(pattern, ">"))
 }
 
-var routeIDs = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+var crossingIDs = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
 
-// newRouteID is a random token for a service response route: _R_.<id>.<token>.
-func newRouteID() []byte {
+// newCrossingID is a random token for a service response crossing: _R_.<id>.<token>.
+func newCrossingID() []byte {
 	var b [5]byte
 	_, _ = rand.Read(b[:])
-	return []byte(routeIDs.EncodeToString(b[:]))
+	return []byte(crossingIDs.EncodeToString(b[:]))
 }
 
 // openConfiguredAccounts fills the registry before any actor runs: $G, the system account, and

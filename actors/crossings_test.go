@@ -22,7 +22,7 @@ func TestMapSubject(t *testing.T) {
 }
 
 func TestResponseTableOneResponseByDefault(t *testing.T) {
-	rt := &route{kind: serviceResponse, id: []byte("abc"), ttl: defaultResponseTTL}
+	rt := &crossing{kind: serviceResponse, id: []byte("abc"), ttl: defaultResponseTTL}
 	token := rt.register([]byte("_INBOX.x.1"))
 	reply := responseReply(nil, rt, token)
 	// Opaque: nothing of the requestor's reply subject, two tokens after _R_ as nats-server's.
@@ -51,7 +51,7 @@ func TestResponseTableOneResponseByDefault(t *testing.T) {
 			}
 		}
 	}
-	multi := &route{kind: serviceResponse, id: []byte("m"), ttl: defaultResponseTTL, multi: true}
+	multi := &crossing{kind: serviceResponse, id: []byte("m"), ttl: defaultResponseTTL, multi: true}
 	s := multi.register([]byte("r"))
 	for range 2 {
 		if orig, ok := multi.claim(s); !ok || string(orig) != "r" {
@@ -63,8 +63,8 @@ func TestResponseTableOneResponseByDefault(t *testing.T) {
 // Tokens of consecutive requests do not show their order: the permutation is keyed and mixes
 // every bit, and it is a permutation (each token names one request).
 func TestResponseTokensAreOpaque(t *testing.T) {
-	a := &route{kind: serviceResponse, id: []byte("a"), ttl: defaultResponseTTL}
-	b := &route{kind: serviceResponse, id: []byte("b"), ttl: defaultResponseTTL}
+	a := &crossing{kind: serviceResponse, id: []byte("a"), ttl: defaultResponseTTL}
+	b := &crossing{kind: serviceResponse, id: []byte("b"), ttl: defaultResponseTTL}
 	ta, tb := a.register([]byte("x")), b.register([]byte("x"))
 	if ta == tb {
 		t.Fatal("two imports gave their first request the same token")

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Cross-account delivery. An import is an entry in an account's subscription index that stands
+// Crossings: cross-account delivery. An import is an entry in an account's subscription index that stands
 // for another account instead of a connection: a reader that matches it re-matches the message,
 // its subject mapped, in the other account's snapshot. No account actor sees the message.
 //
@@ -22,34 +22,34 @@ import (
 //   - service response: an entry for _R_.<id>.> in A's index, routing a response back to B's
 //     original reply, at most once per request unless the export streams responses.
 
-type routeKind uint8
+type crossingKind uint8
 
 const (
-	streamImport routeKind = iota + 1
+	streamImport crossingKind = iota + 1
 	serviceImport
 	serviceResponse
 )
 
-// maxRouteDepth bounds how many account boundaries one message may cross (imports of
+// maxCrossings bounds how many account boundaries one message may cross (imports of
 // imports), so that a cycle of imports cannot loop.
-const maxRouteDepth = 4
+const maxCrossings = 4
 
 // defaultResponseTTL is how long a service response may come back (nats-server's
 // DEFAULT_SERVICE_EXPORT_RESPONSE_THRESHOLD is 2 m).
 const defaultResponseTTL = 2 * time.Minute
 
-// route is what an import entry does. It is immutable once its entry is published, but for
-// the response table's atomics.
-type route struct {
-	kind   routeKind
+// crossing is what an import entry does: it takes a message across an account boundary. It is
+// immutable once its entry is published, but for the response table's atomics.
+type crossing struct {
+	kind   crossingKind
 	target *Account
 	// from is the subject pattern of the entry; to the pattern in the target account, with the
 	// same wildcards in the same order (a stream import's prefix is part of to).
 	from, to []byte
-	back     *route // service import: the response route in the exporting account
-	share    bool   // service import: the request info names the requesting client
-	id       []byte // service response: the token after "_R_."
-	multi    bool   // the export streams responses: more than one per request
+	back     *crossing // service import: the response crossing in the exporting account
+	share    bool      // service import: the request info names the requesting client
+	id       []byte    // service response: the token after "_R_."
+	multi    bool      // the export streams responses: more than one per request
 	ttl      time.Duration
 	seq      atomic.Uint64
 	table    atomic.Pointer[responseTable]
@@ -125,7 +125,7 @@ type request struct {
 	claimed atomic.Bool
 }
 
-func (rt *route) responses() *responseTable {
+func (rt *crossing) responses() *responseTable {
 	if t := rt.table.Load(); t != nil {
 		return t
 	}
@@ -137,7 +137,7 @@ func (rt *route) responses() *responseTable {
 }
 
 // register records a request with reply subject reply and returns its token.
-func (rt *route) register(reply []byte) uint64 {
+func (rt *crossing) register(reply []byte) uint64 {
 	seq := rt.seq.Add(1)
 	t := rt.responses()
 	t.slots[seq%responseSlots].Store(&request{seq: seq, reply: bytes.Clone(reply),
@@ -147,7 +147,7 @@ func (rt *route) register(reply []byte) uint64 {
 
 // claim finds the live request a token names and returns its reply subject; unless the export
 // streams responses, only for its first response.
-func (rt *route) claim(token uint64) ([]byte, bool) {
+func (rt *crossing) claim(token uint64) ([]byte, bool) {
 	t := rt.table.Load()
 	if t == nil {
 		return nil, false
@@ -203,7 +203,7 @@ const tokenLen = 11
 
 // responseReply builds the reply subject a request carries into the exporting account:
 // _R_.<id>.<token>.
-func responseReply(dst []byte, back *route, token uint64) []byte {
+func responseReply(dst []byte, back *crossing, token uint64) []byte {
 	dst = append(dst, "_R_."...)
 	dst = append(dst, back.id...)
 	dst = append(dst, '.')
@@ -215,7 +215,7 @@ func responseReply(dst []byte, back *route, token uint64) []byte {
 }
 
 // parseResponse reads the token of _R_.<id>.<token> (the id already matched by the entry).
-func parseResponse(subject []byte, rt *route) (token uint64, ok bool) {
+func parseResponse(subject []byte, rt *crossing) (token uint64, ok bool) {
 	rest, found := bytes.CutPrefix(subject, []byte("_R_."))
 	if !found {
 		return 0, false
