@@ -21,7 +21,7 @@ func TestPublishPathAllocatesNothing(t *testing.T) {
 	// A reader driven directly by the test, for a publisher whose socket is a pipe.
 	local, remote := net.Pipe()
 	t.Cleanup(func() { local.Close(); remote.Close() })
-	self := &Peer{CID: 1 << 40, PID: s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))}
+	self := &Peer{Endpoint: Endpoint{CID: 1 << 40, PID: s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))}}
 	self.acc.Store(s.srv.global)
 	r := newReader(s.srv, local, self, nil, make(chan struct{}))
 	if r.process([]byte("CONNECT {\"verbose\":false}\r\n")) {
@@ -64,7 +64,7 @@ func BenchmarkPublishPath(b *testing.B) {
 	go io.Copy(io.Discard, sub.conn)
 	local, remote := net.Pipe()
 	b.Cleanup(func() { local.Close(); remote.Close() })
-	self := &Peer{CID: 1 << 40, PID: s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))}
+	self := &Peer{Endpoint: Endpoint{CID: 1 << 40, PID: s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))}}
 	self.acc.Store(s.srv.global)
 	r := newReader(s.srv, local, self, nil, make(chan struct{}))
 	r.process([]byte("CONNECT {\"verbose\":false}\r\n"))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"math/rand/v2"
 	"net"
 	"runtime/debug"
 	"time"
@@ -28,56 +27,31 @@ var errQuit = errors.New("connection closing")
 
 // reader is the read side of one client connection: a plain goroutine outside the actor runtime,
 // started and owned by the connection's actor. It reads the socket, parses, runs the session and
-// routes messages. Routing touches no mailbox per message: it matches the subject against the
-// account's snapshot (through a match cache) and appends the MSG to a batch per destination; at
-// the end of each read it sends every destination one deliver.
+// routes messages (its router).
 type reader struct {
-	srv    *shared
+	router
 	conn   net.Conn
 	self   *Peer
-	acc    *Account
-	quit   <-chan struct{}
 	parser *protocol.Parser
 	sess   *session
 	onOp   func(*protocol.Op) error
-	cache  *subjects.Cache[*subscription]
 
-	// Batches of the current read, in the order destinations were first seen.
-	peers     []*Peer
-	batches   []*deliver
-	byPeer    map[*Peer]*deliver // used past batchScan destinations
-	lastPeer  *Peer
-	lastBatch *deliver
-	hint      int // size of the current read, the buffer size asked for new batches
-
-	bound bool        // r.acc counts this connection
-	timer *time.Timer // reused: fast-producer stalls
+	bound bool // r.acc counts this connection
 	// Interest changes sent to the account and not yet confirmed, oldest first, and confirmed
 	// ones kept for reuse. A read that ends with SUB/UNSUBs posts them and reads on; the next
 	// op that could observe them waits for all (confirm).
 	posted, spare []*interest
-
-	// Routing across accounts: a match cache per other account, and a subject, a reply and a
-	// message with request info per depth.
-	otherCaches map[*Account]*subjects.Cache[*subscription]
-	subjBuf     [maxCrossings][]byte
-	replyBuf    [maxCrossings][]byte
-	infoOp      [maxCrossings]protocol.Op
-	infoBuf     [maxCrossings][]byte
-	info        requestInfo // of the message being routed, once a service import set it
 }
 
 func newReader(srv *shared, conn net.Conn, self *Peer, nonce []byte, quit <-chan struct{}) *reader {
-	r := &reader{srv: srv, conn: conn, self: self, acc: self.acc.Load(), quit: quit}
+	r := &reader{router: newRouter(srv, &self.Endpoint, self.acc.Load(), quit), conn: conn, self: self}
+	r.client = self
 	r.parser = protocol.NewParser(protocol.ClientOps)
 	r.parser.MaxControlLine = int(srv.opts.MaxControlLine)
 	r.parser.MaxPayload = int(srv.opts.MaxPayload)
 	r.parser.NoHeaders = true // until a CONNECT asks for headers
 	r.sess = newSession(srv, self, self.ip, nonce, r)
 	r.onOp = r.sess.handle
-	r.cache = subjects.NewCache[*subscription](4096)
-	r.timer = time.NewTimer(time.Hour)
-	r.timer.Stop()
 	return r
 }
 
@@ -155,7 +129,7 @@ func (r *reader) process(b []byte) bool {
 		r.fail(err)
 		return true
 	}
-	r.flush(false)
+	r.handOver(false)
 	return false
 }
 
@@ -184,7 +158,7 @@ func (r *reader) fail(err error) {
 			r.sess.sendErr(perr.Text)
 		}
 	}
-	r.flush(false)
+	r.handOver(false)
 	r.srv.root.Send(r.self.PID, &closeConn{reason: reason})
 }
 
@@ -211,234 +185,24 @@ func (r *reader) dropInterest() {
 	}
 }
 
-// batchFor returns the batch of destination p for the current read.
-func (r *reader) batchFor(p *Peer) *deliver {
-	if p == r.lastPeer {
-		return r.lastBatch
-	}
-	var d *deliver
-	if r.byPeer != nil && len(r.peers) > batchScan {
-		d = r.byPeer[p]
-	} else {
-		for i, q := range r.peers {
-			if q == p {
-				d = r.batches[i]
-				break
-			}
-		}
-	}
-	if d == nil {
-		d = getDeliver(r.hint)
-		r.peers = append(r.peers, p)
-		r.batches = append(r.batches, d)
-		if len(r.peers) > batchScan {
-			if r.byPeer == nil {
-				r.byPeer = make(map[*Peer]*deliver)
-			}
-			if len(r.peers) == batchScan+1 {
-				for i, q := range r.peers {
-					r.byPeer[q] = r.batches[i]
-				}
-			} else {
-				r.byPeer[p] = d
-			}
-		}
-	}
-	r.lastPeer, r.lastBatch = p, d
-	return d
-}
-
-// flush sends each destination of this read its batch, unless it is closed or over max_pending
-// (a slow consumer: its actor is told to close, and the batch is dropped). A destination over
-// the stall threshold that is still draining makes the reader wait a little first (stall.go).
-// Each destination is charged what its batch holds in memory, not only the bytes to write. With
-// others only, this connection's own batch (its replies) stays, to be added to until the end of
-// the read.
-func (r *reader) flush(others bool) {
-	r.countIn() // first: a PONG or a delivery must never be seen before the PUBs it follows are counted
-	maxPending, stallAt := r.srv.opts.MaxPending, r.srv.stallAt
-	budget := stallTotal
-	var own *deliver
-	for i, p := range r.peers {
-		d := r.batches[i]
-		if p == r.self && others {
-			own = d
-			continue
-		}
-		d = d.fit()
-		n := d.held()
-		if p != r.self && p.pending.Load()+n > stallAt {
-			if r.srv.opts.NoFastProducerStall {
-				// nats-server's no_fast_producer_stall: drop for this connection, keep it.
-				d.release()
-				continue
-			}
-			if budget > 0 {
-				budget -= r.stall(p, n, budget)
-			}
-		}
-		switch {
-		case p.closed.Load():
-			d.release()
-		case p.pending.Add(n) > maxPending:
-			p.pending.Add(-n)
-			d.release()
-			if p.slow.CompareAndSwap(false, true) {
-				r.srv.stats.slowConsumers.Add(1)
-				p.interrupt()
-				r.srv.root.Send(p.PID, &slowConsumer{})
-			}
-		case len(d.buf) <= inlineMax && p.mb != nil:
-			d.counted = n
-			p.mb.PostInline(d)
-		default:
-			d.counted = n
-			r.srv.root.Send(p.PID, d)
-		}
-	}
-	clear(r.peers)
-	clear(r.batches)
-	r.peers, r.batches = r.peers[:0], r.batches[:0]
-	if r.byPeer != nil {
-		clear(r.byPeer)
-	}
-	r.lastPeer, r.lastBatch = nil, nil
-	if own != nil {
-		r.peers, r.batches = append(r.peers, r.self), append(r.batches, own)
-	}
-}
-
 // The sessionIO side.
 
 func (r *reader) send(b []byte) {
-	d := r.batchFor(r.self)
+	d := r.batchFor(r.own)
 	d.buf = append(d.buf, b...)
 }
 
-func (r *reader) handOff() { r.flush(true) }
+func (r *reader) handOff() { r.handOver(true) }
+
+// handOver counts the read's PUBs, then has the router hand the batches over: first, so that a
+// PONG or a delivery is never seen before the PUBs it follows are counted.
+func (r *reader) handOver(others bool) {
+	r.countIn()
+	r.flush(others)
+}
 
 func (r *reader) publish(op *protocol.Op, echo bool) bool {
 	return r.publishIn(r.acc, r.cache, op.Subject, op.Reply, op, echo, 0)
-}
-
-// publishIn routes a message in acc: to its subscriptions (one member per queue group), and
-// along its import entries to other accounts.
-func (r *reader) publishIn(acc *Account, cache *subjects.Cache[*subscription], subject, reply []byte,
-	op *protocol.Op, echo bool, depth int) bool {
-	res := cache.Match(acc.snap.Load(), subject)
-	if res == nil {
-		return false
-	}
-	delivered := false
-	for _, sub := range res.Plain {
-		if sub.cross != nil {
-			if depth < maxCrossings && r.cross(acc, sub.cross, subject, reply, op, echo, depth) {
-				delivered = true
-			}
-			continue
-		}
-		if r.deliverTo(sub, subject, reply, op, echo) {
-			delivered = true
-		}
-	}
-	for i := range res.Queues {
-		members := res.Queues[i].Members
-		// One member per group: start at a random one, take the first that accepts.
-		start := rand.IntN(len(members))
-		for j := range members {
-			if r.deliverTo(members[(start+j)%len(members)], subject, reply, op, echo) {
-				delivered = true
-				break
-			}
-		}
-	}
-	return delivered
-}
-
-// cross takes a message across an import entry of account from into the target account.
-func (r *reader) cross(from *Account, rt *crossing, subject, reply []byte, op *protocol.Op, echo bool, depth int) bool {
-	target := rt.target
-	cache := r.cacheFor(target)
-	s := r.subjBuf[depth][:0]
-	switch rt.kind {
-	case streamImport:
-		s = mapSubject(s, subject, rt.from, rt.to)
-	case serviceImport:
-		s = mapSubject(s, subject, rt.from, rt.to)
-		if len(reply) > 0 && rt.back != nil {
-			token := rt.back.register(reply)
-			r.replyBuf[depth] = responseReply(r.replyBuf[depth][:0], rt.back, token)
-			reply = r.replyBuf[depth]
-		}
-		op = r.withRequestInfo(op, from, rt, depth)
-	case serviceResponse:
-		token, ok := parseResponse(subject, rt)
-		if !ok {
-			return false
-		}
-		orig, ok := rt.claim(token)
-		if !ok {
-			return false
-		}
-		s = append(s, orig...)
-	}
-	r.subjBuf[depth] = s
-	return r.publishIn(target, cache, s, reply, op, echo, depth+1)
-}
-
-// cacheFor returns this reader's match cache for acc.
-func (r *reader) cacheFor(acc *Account) *subjects.Cache[*subscription] {
-	if acc == r.acc {
-		return r.cache
-	}
-	if r.otherCaches == nil {
-		r.otherCaches = make(map[*Account]*subjects.Cache[*subscription])
-	}
-	c := r.otherCaches[acc]
-	if c == nil {
-		c = subjects.NewCache[*subscription](1024)
-		r.otherCaches[acc] = c
-	}
-	return c
-}
-
-// deliverTo appends one MSG (or HMSG) for sub to its connection's batch.
-func (r *reader) deliverTo(sub *subscription, subject, reply []byte, op *protocol.Op, echo bool) bool {
-	p := sub.peer
-	if (p == r.self && !echo) || p.closed.Load() {
-		return false
-	}
-	if pm := p.perms.Load(); pm != nil && pm.RestrictsDelivery() && pm.DeniesDelivery(subject, sub.queue) {
-		return false
-	}
-	ok, last := sub.claim()
-	if last {
-		r.srv.root.Send(sub.acc.pid.Load(), &interest{ops: []interestOp{{sub: sub}}})
-	}
-	if !ok {
-		return false
-	}
-	d := r.batchFor(p)
-	payload := op.Payload
-	switch {
-	case op.Kind != protocol.KindHPub || op.HdrLen == 0: // an empty header is none (nats-server)
-		d.buf = protocol.AppendMsg(d.buf, subject, sub.sid, reply, len(payload))
-	case p.headers.Load():
-		d.buf = protocol.AppendHMsg(d.buf, subject, sub.sid, reply, op.HdrLen, len(payload))
-	default:
-		payload = payload[op.HdrLen:] // no header support: strip the headers
-		d.buf = protocol.AppendMsg(d.buf, subject, sub.sid, reply, len(payload))
-	}
-	d.buf = append(d.buf, payload...)
-	d.buf = append(d.buf, '\r', '\n')
-	d.msgs++
-	d.bytes += int64(len(payload))
-	if len(reply) > 0 {
-		if t := p.responses.Load(); t != nil {
-			t.Delivered(reply) // allow_responses: it may answer this reply
-		}
-	}
-	return true
 }
 
 func (r *reader) changeInterest(ops []interestOp, wait bool) error {

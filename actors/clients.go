@@ -121,7 +121,7 @@ func (a *clientsActor) accept(ctx actor.Context, conn net.Conn) {
 		go a.reject(conn, cid)
 		return
 	}
-	peer := &Peer{CID: cid, conn: conn, start: time.Now(), ip: hostOf(conn.RemoteAddr())}
+	peer := &Peer{Endpoint: Endpoint{CID: cid, conn: conn, start: time.Now(), ip: hostOf(conn.RemoteAddr())}}
 	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
 		peer.port = a.Port
 	}

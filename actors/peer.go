@@ -11,40 +11,27 @@ import (
 	"github.com/troupe/troupe/protocol"
 )
 
-// Peer is the small shared record of one client connection. Publishers on other connections
-// read and update it without asking the connection's actor, and monitoring reads its counters:
-// every mutable field is an atomic. Nothing else about a connection is shared.
-type Peer struct {
-	PID   *actor.PID
-	CID   uint64
-	conn  net.Conn // only to interrupt a blocked write of a slow consumer
-	ip    string   // the client's address, read once at accept (INFO, logs and monitoring use it)
+// Endpoint is the small shared record of one connection of any kind, as the readers that
+// deliver to it see it: where deliveries go (PID, mailbox), how much it holds (pending),
+// whether it is gone or slow, its liveness and its traffic counters. Readers of other
+// connections update it without asking its actor, and monitoring reads it: every mutable
+// field is an atomic. Nothing else about a connection is shared.
+type Endpoint struct {
+	PID  *actor.PID
+	CID  uint64
+	conn net.Conn // only to interrupt a blocked write of a slow consumer
+	// ip and port are the peer's address, read once at accept (INFO, logs and monitoring use it).
+	ip    string
 	port  int
 	mb    *mailbox.Mailbox // the actor's mailbox, for PostInline
 	start time.Time
 
-	// acc is the account the connection is bound to: $G until CONNECT authenticates it.
-	acc atomic.Pointer[Account]
-	// perms are its permissions (nil: all allowed), read by publishers at delivery; responses
-	// its allow_responses grants, recorded by publishers that deliver a request to it.
-	perms     atomic.Pointer[accounts.Perms]
-	responses atomic.Pointer[accounts.ResponseTracker]
-
-	// connect is what the client said in CONNECT (without secrets), for monitoring; user is
-	// who it authenticated as (a name, an nkey or a JWT subject, never a secret).
-	connect atomic.Pointer[protocol.Connect]
-	user    atomic.Pointer[string]
-
-	// pending counts bytes handed to this connection's actor and not yet written to its
+	// pending counts the memory held for this connection's actor and not yet written to its
 	// socket. Publishers add before they send; the actor subtracts after it writes. Above
 	// max_pending the connection is a slow consumer.
 	pending atomic.Int64
 	closed  atomic.Bool
 	slow    atomic.Bool // a publisher found it over max_pending; its actor closes it
-	headers atomic.Bool // it sent CONNECT {"headers":true}
-	// asyncInfo: it sent CONNECT with protocol 1 and has had its first PONG, so it takes
-	// async INFO (lame-duck notices).
-	asyncInfo atomic.Bool
 
 	// writing is when the actor's current write started or last made progress (UnixNano),
 	// 0 when it is not writing: publishers stall only for a connection that drains.
@@ -59,23 +46,46 @@ type Peer struct {
 	pingsOut atomic.Int32
 	pingSent atomic.Int64 // when the last server PING went out (UnixNano), for the RTT
 	rtt      atomic.Int64 // nanoseconds
-	numSubs  atomic.Int32
 
 	inMsgs, inBytes   atomic.Int64
 	outMsgs, outBytes atomic.Int64
 }
 
+// Peer is the shared record of one client connection: its Endpoint, and what only a client
+// has.
+type Peer struct {
+	Endpoint
+
+	// acc is the account the connection is bound to: $G until CONNECT authenticates it.
+	acc atomic.Pointer[Account]
+	// perms are its permissions (nil: all allowed), read by publishers at delivery; responses
+	// its allow_responses grants, recorded by publishers that deliver a request to it.
+	perms     atomic.Pointer[accounts.Perms]
+	responses atomic.Pointer[accounts.ResponseTracker]
+
+	// connect is what the client said in CONNECT (without secrets), for monitoring; user is
+	// who it authenticated as (a name, an nkey or a JWT subject, never a secret).
+	connect atomic.Pointer[protocol.Connect]
+	user    atomic.Pointer[string]
+
+	headers atomic.Bool // it sent CONNECT {"headers":true}
+	// asyncInfo: it sent CONNECT with protocol 1 and has had its first PONG, so it takes
+	// async INFO (lame-duck notices).
+	asyncInfo atomic.Bool
+	numSubs   atomic.Int32
+}
+
 // interrupt makes a write the connection's actor may be blocked in fail at once. A publisher
 // calls it after marking the peer slow, so a slow consumer closes now rather than at its write
 // deadline; the actor re-checks the mark after setting each deadline, so it cannot miss it.
-func (p *Peer) interrupt() {
+func (p *Endpoint) interrupt() {
 	if p.conn != nil {
 		_ = p.conn.SetWriteDeadline(time.Unix(1, 0))
 	}
 }
 
 // stallGate returns the channel a stalled publisher waits on, creating it if needed.
-func (p *Peer) stallGate() <-chan struct{} {
+func (p *Endpoint) stallGate() <-chan struct{} {
 	for {
 		if g := p.gate.Load(); g != nil {
 			return *g
@@ -88,7 +98,7 @@ func (p *Peer) stallGate() <-chan struct{} {
 }
 
 // openGate releases every publisher stalled on the connection.
-func (p *Peer) openGate() {
+func (p *Endpoint) openGate() {
 	if p.gate.Load() != nil {
 		if g := p.gate.Swap(nil); g != nil {
 			close(*g)
@@ -135,7 +145,7 @@ func (s *subscription) retire() bool {
 }
 
 // lastActivity is the later of the last read and the last write.
-func (p *Peer) lastActivity() time.Time {
+func (p *Endpoint) lastActivity() time.Time {
 	return time.Unix(0, max(p.lastIn.Load(), p.lastOut.Load(), p.start.UnixNano()))
 }
 

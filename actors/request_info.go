@@ -12,7 +12,8 @@ const requestInfoHdr = "Nats-Request-Info"
 
 // requestInfo is what that header says: nats-server's ClientInfo, with its field names, order
 // and omissions. Without share it names only the requesting account (and its RTT); with share,
-// the client and the server too. (JWT name tags, tags and issuer keys are not included yet.)
+// the client and the server too. (The user JWT, its name tag, tags and issuer key are not
+// included yet.)
 type requestInfo struct {
 	Start      *time.Time `json:"start,omitempty"`
 	Host       string     `json:"host,omitempty"`
@@ -26,7 +27,6 @@ type requestInfo struct {
 	RTT        int64      `json:"rtt,omitempty"` // nanoseconds, as a time.Duration marshals
 	Server     string     `json:"server,omitempty"`
 	Cluster    string     `json:"cluster,omitempty"`
-	Jwt        string     `json:"jwt,omitempty"`
 	Kind       string     `json:"kind,omitempty"`
 	ClientType string     `json:"client_type,omitempty"`
 }
@@ -35,7 +35,7 @@ type requestInfo struct {
 // Nats-Request-Info header set (any the client sent is replaced), as nats-server's
 // processServiceImport does: the first service import a message crosses says who sent it; a
 // later one keeps that and adds the account the message is leaving (svc).
-func (r *reader) withRequestInfo(op *protocol.Op, from *Account, rt *crossing, depth int) *protocol.Op {
+func (r *router) withRequestInfo(op *protocol.Op, from *Account, rt *crossing, depth int) *protocol.Op {
 	chained := false
 	for d := range depth {
 		chained = chained || op == &r.infoOp[d]
@@ -47,16 +47,21 @@ func (r *reader) withRequestInfo(op *protocol.Op, from *Account, rt *crossing, d
 			r.info.Server = r.srv.info.Name
 		}
 	} else {
-		r.info = requestInfo{Account: from.Name, RTT: r.self.rtt.Load()}
-		if rt.share {
-			c := &r.sess.opts
-			start := r.self.start
-			r.info.Start, r.info.Host, r.info.ID = &start, r.self.ip, r.self.CID
-			if u := r.self.user.Load(); u != nil {
-				r.info.User = *u
+		r.info = requestInfo{}
+		r.info.Account = from.Name
+		if c := r.client; c != nil {
+			r.info.RTT = c.rtt.Load()
+			if rt.share {
+				start := c.start
+				r.info.Start, r.info.Host, r.info.ID = &start, c.ip, c.CID
+				if u := c.user.Load(); u != nil {
+					r.info.User = *u
+				}
+				if o := c.connect.Load(); o != nil {
+					r.info.Name, r.info.Lang, r.info.Version = o.Name, o.Lang, o.Version
+				}
+				r.info.Kind, r.info.ClientType = "Client", "nats"
 			}
-			r.info.Name, r.info.Lang, r.info.Version, r.info.Jwt = c.Name, c.Lang, c.Version, c.JWT
-			r.info.Kind, r.info.ClientType = "Client", "nats"
 		}
 		if rt.share || sys {
 			r.info.Server = r.srv.info.Name

@@ -53,7 +53,7 @@ func newTestSession(io *fakeIO) *session {
 	srv := newShared(testOptions(), testLogger(nil), "NTEST", nil)
 	srv.global = newAccount("$G")
 	srv.auth, _ = accounts.New(&accounts.Config{})
-	return newSession(srv, &Peer{CID: 7}, "127.0.0.1", nil, io)
+	return newSession(srv, &Peer{Endpoint: Endpoint{CID: 7}}, "127.0.0.1", nil, io)
 }
 
 func TestSessionOps(t *testing.T) {

@@ -31,7 +31,7 @@ func stallThreshold(maxPending int64) int64 {
 
 // stall waits while p stays over the threshold and keeps draining, a gate at a time, until the
 // read's budget runs out. It returns how long it waited.
-func (r *reader) stall(p *Peer, n int64, budget time.Duration) time.Duration {
+func (r *router) stall(p *Endpoint, n int64, budget time.Duration) time.Duration {
 	var waited time.Duration
 	for waited < budget {
 		if w := p.writing.Load(); w != 0 && time.Since(time.Unix(0, w)) > stuckAfter {

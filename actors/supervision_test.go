@@ -179,7 +179,7 @@ func TestLostInterestChangesAreResentInOrder(t *testing.T) {
 	acc := s.srv.global
 	local, remote := net.Pipe()
 	t.Cleanup(func() { local.Close(); remote.Close() })
-	self := &Peer{CID: 1 << 40, PID: s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))}
+	self := &Peer{Endpoint: Endpoint{CID: 1 << 40, PID: s.system.Root.Spawn(actor.PropsFromFunc(func(actor.Context) {}))}}
 	self.acc.Store(acc)
 	r := newReader(s.srv, local, self, nil, make(chan struct{}))
 

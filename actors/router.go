@@ -1,0 +1,267 @@
+package actors
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"github.com/troupe/troupe/protocol"
+	"github.com/troupe/troupe/subjects"
+)
+
+// router is the delivery machinery a connection's reader routes its messages with, whatever the
+// connection's kind. Routing touches no mailbox per message: it matches the subject against
+// the account's snapshot (through a match cache), follows crossings into other accounts, and
+// appends each destination's frame to a batch for that destination; at the end of each read it
+// sends every destination one deliver (flush), charging it what the batch holds.
+type router struct {
+	srv  *shared
+	own  *Endpoint       // the connection that reads: its own output goes to its batch too
+	quit <-chan struct{} // closed when that connection closes
+	// acc is the account the connection is bound to, cache its match cache.
+	acc   *Account
+	cache *subjects.Cache[*subscription]
+	// client is the connection when it is a client: its identity for request info.
+	client *Peer
+
+	// Batches of the current read, in the order destinations were first seen.
+	peers     []*Endpoint
+	batches   []*deliver
+	byPeer    map[*Endpoint]*deliver // used past batchScan destinations
+	lastPeer  *Endpoint
+	lastBatch *deliver
+	hint      int // size of the current read, the buffer size asked for new batches
+
+	timer *time.Timer // reused: fast-producer stalls
+
+	// Routing across accounts: a match cache per other account, and a subject, a reply and a
+	// message with request info per depth.
+	otherCaches map[*Account]*subjects.Cache[*subscription]
+	subjBuf     [maxCrossings][]byte
+	replyBuf    [maxCrossings][]byte
+	infoOp      [maxCrossings]protocol.Op
+	infoBuf     [maxCrossings][]byte
+	info        requestInfo // of the message being routed, once a service import set it
+}
+
+func newRouter(srv *shared, own *Endpoint, acc *Account, quit <-chan struct{}) router {
+	r := router{srv: srv, own: own, acc: acc, quit: quit, cache: subjects.NewCache[*subscription](4096)}
+	r.timer = time.NewTimer(time.Hour)
+	r.timer.Stop()
+	return r
+}
+
+// batchFor returns the batch of destination p for the current read.
+func (r *router) batchFor(p *Endpoint) *deliver {
+	if p == r.lastPeer {
+		return r.lastBatch
+	}
+	var d *deliver
+	if r.byPeer != nil && len(r.peers) > batchScan {
+		d = r.byPeer[p]
+	} else {
+		for i, q := range r.peers {
+			if q == p {
+				d = r.batches[i]
+				break
+			}
+		}
+	}
+	if d == nil {
+		d = getDeliver(r.hint)
+		r.peers = append(r.peers, p)
+		r.batches = append(r.batches, d)
+		if len(r.peers) > batchScan {
+			if r.byPeer == nil {
+				r.byPeer = make(map[*Endpoint]*deliver)
+			}
+			if len(r.peers) == batchScan+1 {
+				for i, q := range r.peers {
+					r.byPeer[q] = r.batches[i]
+				}
+			} else {
+				r.byPeer[p] = d
+			}
+		}
+	}
+	r.lastPeer, r.lastBatch = p, d
+	return d
+}
+
+// flush sends each destination of this read its batch, unless it is closed or over max_pending
+// (a slow consumer: its actor is told to close, and the batch is dropped). A destination over
+// the stall threshold that is still draining makes the reader wait a little first (stall.go).
+// Each destination is charged what its batch holds in memory, not only the bytes to write. With
+// others only, this connection's own batch (its replies) stays, to be added to until the end of
+// the read.
+func (r *router) flush(others bool) {
+	maxPending, stallAt := r.srv.opts.MaxPending, r.srv.stallAt
+	budget := stallTotal
+	var kept *deliver
+	for i, p := range r.peers {
+		d := r.batches[i]
+		if p == r.own && others {
+			kept = d
+			continue
+		}
+		d = d.fit()
+		n := d.held()
+		if p != r.own && p.pending.Load()+n > stallAt {
+			if r.srv.opts.NoFastProducerStall {
+				// nats-server's no_fast_producer_stall: drop for this connection, keep it.
+				d.release()
+				continue
+			}
+			if budget > 0 {
+				budget -= r.stall(p, n, budget)
+			}
+		}
+		switch {
+		case p.closed.Load():
+			d.release()
+		case p.pending.Add(n) > maxPending:
+			p.pending.Add(-n)
+			d.release()
+			if p.slow.CompareAndSwap(false, true) {
+				r.srv.stats.slowConsumers.Add(1)
+				p.interrupt()
+				r.srv.root.Send(p.PID, &slowConsumer{})
+			}
+		case len(d.buf) <= inlineMax && p.mb != nil:
+			d.counted = n
+			p.mb.PostInline(d)
+		default:
+			d.counted = n
+			r.srv.root.Send(p.PID, d)
+		}
+	}
+	clear(r.peers)
+	clear(r.batches)
+	r.peers, r.batches = r.peers[:0], r.batches[:0]
+	if r.byPeer != nil {
+		clear(r.byPeer)
+	}
+	r.lastPeer, r.lastBatch = nil, nil
+	if kept != nil {
+		r.peers, r.batches = append(r.peers, r.own), append(r.batches, kept)
+	}
+}
+
+// publishIn routes a message in acc: to its subscriptions (one member per queue group), and
+// along its import entries to other accounts.
+func (r *router) publishIn(acc *Account, cache *subjects.Cache[*subscription], subject, reply []byte,
+	op *protocol.Op, echo bool, depth int) bool {
+	res := cache.Match(acc.snap.Load(), subject)
+	if res == nil {
+		return false
+	}
+	delivered := false
+	for _, sub := range res.Plain {
+		if sub.cross != nil {
+			if depth < maxCrossings && r.cross(acc, sub.cross, subject, reply, op, echo, depth) {
+				delivered = true
+			}
+			continue
+		}
+		if r.deliverTo(sub, subject, reply, op, echo) {
+			delivered = true
+		}
+	}
+	for i := range res.Queues {
+		members := res.Queues[i].Members
+		// One member per group: start at a random one, take the first that accepts.
+		start := rand.IntN(len(members))
+		for j := range members {
+			if r.deliverTo(members[(start+j)%len(members)], subject, reply, op, echo) {
+				delivered = true
+				break
+			}
+		}
+	}
+	return delivered
+}
+
+// cross takes a message across an import entry of account from into the target account.
+func (r *router) cross(from *Account, rt *crossing, subject, reply []byte, op *protocol.Op, echo bool, depth int) bool {
+	target := rt.target
+	cache := r.cacheFor(target)
+	s := r.subjBuf[depth][:0]
+	switch rt.kind {
+	case streamImport:
+		s = mapSubject(s, subject, rt.from, rt.to)
+	case serviceImport:
+		s = mapSubject(s, subject, rt.from, rt.to)
+		if len(reply) > 0 && rt.back != nil {
+			token := rt.back.register(reply)
+			r.replyBuf[depth] = responseReply(r.replyBuf[depth][:0], rt.back, token)
+			reply = r.replyBuf[depth]
+		}
+		op = r.withRequestInfo(op, from, rt, depth)
+	case serviceResponse:
+		token, ok := parseResponse(subject, rt)
+		if !ok {
+			return false
+		}
+		orig, ok := rt.claim(token)
+		if !ok {
+			return false
+		}
+		s = append(s, orig...)
+	}
+	r.subjBuf[depth] = s
+	return r.publishIn(target, cache, s, reply, op, echo, depth+1)
+}
+
+// cacheFor returns this reader's match cache for acc.
+func (r *router) cacheFor(acc *Account) *subjects.Cache[*subscription] {
+	if acc == r.acc {
+		return r.cache
+	}
+	if r.otherCaches == nil {
+		r.otherCaches = make(map[*Account]*subjects.Cache[*subscription])
+	}
+	c := r.otherCaches[acc]
+	if c == nil {
+		c = subjects.NewCache[*subscription](1024)
+		r.otherCaches[acc] = c
+	}
+	return c
+}
+
+// deliverTo appends one MSG (or HMSG) for sub to its connection's batch.
+func (r *router) deliverTo(sub *subscription, subject, reply []byte, op *protocol.Op, echo bool) bool {
+	p := sub.peer
+	if (&p.Endpoint == r.own && !echo) || p.closed.Load() {
+		return false
+	}
+	if pm := p.perms.Load(); pm != nil && pm.RestrictsDelivery() && pm.DeniesDelivery(subject, sub.queue) {
+		return false
+	}
+	ok, last := sub.claim()
+	if last {
+		r.srv.root.Send(sub.acc.pid.Load(), &interest{ops: []interestOp{{sub: sub}}})
+	}
+	if !ok {
+		return false
+	}
+	d := r.batchFor(&p.Endpoint)
+	payload := op.Payload
+	switch {
+	case op.Kind != protocol.KindHPub || op.HdrLen == 0: // an empty header is none (nats-server)
+		d.buf = protocol.AppendMsg(d.buf, subject, sub.sid, reply, len(payload))
+	case p.headers.Load():
+		d.buf = protocol.AppendHMsg(d.buf, subject, sub.sid, reply, op.HdrLen, len(payload))
+	default:
+		payload = payload[op.HdrLen:] // no header support: strip the headers
+		d.buf = protocol.AppendMsg(d.buf, subject, sub.sid, reply, len(payload))
+	}
+	d.buf = append(d.buf, payload...)
+	d.buf = append(d.buf, '\r', '\n')
+	d.msgs++
+	d.bytes += int64(len(payload))
+	if len(reply) > 0 {
+		if t := p.responses.Load(); t != nil {
+			t.Delivered(reply) // allow_responses: it may answer this reply
+		}
+	}
+	return true
+}
