@@ -15,10 +15,6 @@ import (
 	"github.com/troupe/troupe/protocol"
 )
 
-// maxWriteBatch is how much output a connection gathers before it writes without waiting for its
-// mailbox to drain.
-const maxWriteBatch = 64 * 1024
-
 // clientActor is the transport side of one client connection. It owns the socket's write side,
 // the outbound queue, the ping timer and the close; its reader goroutine owns the read side and
 // the protocol session. It writes when its mailbox drains (or past maxWriteBatch), so a burst of
@@ -30,13 +26,7 @@ type clientActor struct {
 	acc  *Account
 	quit chan struct{}
 
-	out      []*deliver // queued output, in order
-	outSize  int
-	vec      net.Buffers
-	raw      rawConn // for non-blocking writes on a publisher's goroutine
-	rawFn    func(fd uintptr) bool
-	written  int
-	writeErr error
+	out outbound
 
 	connect *protocol.Connect // set once CONNECT is accepted
 	ping    *time.Timer
@@ -102,8 +92,7 @@ func (c *clientActor) Receive(ctx actor.Context) {
 func (c *clientActor) start(ctx actor.Context) {
 	c.quit = make(chan struct{})
 	c.peer.PID = ctx.Self()
-	c.raw = rawOf(c.conn)
-	c.rawFn = c.writeFD
+	c.out.init(c.srv, &c.peer.Endpoint, c.conn)
 	var nonce []byte
 	if c.srv.auth.NonceNeeded() {
 		nonce = accounts.NewNonce()
@@ -124,51 +113,27 @@ func (c *clientActor) start(ctx actor.Context) {
 	c.debug("Client connection created")
 }
 
-// coalesceMax is the largest delivery copied into the room left in the one queued before it:
-// queued small deliveries (a PONG each, say) then share buffers instead of each holding one.
-const coalesceMax = 4 << 10
-
 func (c *clientActor) enqueue(ctx actor.Context, d *deliver) {
 	if c.closed {
-		c.uncount(d.counted)
-		d.release()
+		c.out.discard(d)
 		return
 	}
-	c.outSize += len(d.buf)
-	if n := len(c.out); n > 0 && len(d.buf) <= coalesceMax && len(d.buf) <= cap(c.out[n-1].buf)-len(c.out[n-1].buf) {
-		last := c.out[n-1]
-		last.buf = append(last.buf, d.buf...)
-		last.msgs += d.msgs
-		last.bytes += d.bytes
-		c.uncount(d.counted) // its memory is given back; last's was charged already
-		d.release()
-	} else {
-		c.out = append(c.out, d)
-	}
-	if c.outSize >= maxWriteBatch {
+	if c.out.queue(d) {
 		c.flush(ctx)
-	}
-}
-
-// uncount takes n off the pending count, releasing publishers stalled on this connection once
-// it falls below the stall threshold.
-func (c *clientActor) uncount(n int64) {
-	if n != 0 && c.peer.pending.Add(-n) < c.srv.stallAt {
-		c.peer.openGate()
 	}
 }
 
 // flush writes everything queued, unless a publisher found the connection to be a slow
 // consumer: then it closes without writing more.
 func (c *clientActor) flush(ctx actor.Context) {
-	if c.closed || len(c.out) == 0 {
+	if c.closed || c.out.empty() {
 		return
 	}
 	if c.peer.slow.Load() {
 		c.close(ctx, SlowConsumerPendingBytes, "")
 		return
 	}
-	if err := c.write(); err != nil {
+	if err := c.out.write(); err != nil {
 		reason := writeFailure(err)
 		if c.peer.slow.Load() {
 			reason = SlowConsumerPendingBytes // a publisher interrupted the write
@@ -176,78 +141,6 @@ func (c *clientActor) flush(ctx actor.Context) {
 		c.shutdown(ctx, reason)
 	}
 }
-
-// maxWriteChunk bounds one writev, so that a connection that drains slowly still shows progress
-// (publishers only stall for connections that make progress, and its pending bytes fall as it
-// drains, not only at the end of a long write) and each write deadline covers a bounded amount
-// of data. Small max_pending settings use smaller chunks (shared.writeChunk).
-const maxWriteChunk = 1 << 20
-
-// write sends the queued output, one writev per chunk, and settles the counters.
-func (c *clientActor) write() error {
-	if c.peer.mb.Inline() {
-		// On a publisher's goroutine: write what the socket takes now, leave the rest.
-		if !c.writeNow() {
-			c.writeLater()
-		}
-		return nil
-	}
-	var err error
-	start := 0
-	c.peer.writing.Store(time.Now().UnixNano())
-	for start < len(c.out) && err == nil {
-		end, size := start, 0
-		c.vec = c.vec[:0]
-		for end < len(c.out) && (end == start || size+len(c.out[end].buf) <= c.srv.writeChunk) {
-			size += len(c.out[end].buf)
-			c.vec = append(c.vec, c.out[end].buf)
-			end++
-		}
-		_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
-		if c.peer.slow.Load() {
-			err = errSlowConsumer // marked after flush looked: do not block on it
-		} else {
-			v := c.vec
-			_, err = v.WriteTo(c.conn)
-		}
-		c.settle(c.out[start:end], err == nil)
-		start = end
-		c.peer.writing.Store(time.Now().UnixNano())
-	}
-	c.settle(c.out[start:], false)
-	c.peer.writing.Store(0)
-	// Inline writes run with no deadline (they never wait); one left set would refuse them
-	// once it passed. A publisher's interrupt lost here is not missed: it marked the peer slow.
-	_ = c.conn.SetWriteDeadline(time.Time{})
-	clear(c.out)
-	clear(c.vec)
-	c.out, c.outSize = c.out[:0], 0
-	return err
-}
-
-// settle releases written (or abandoned) output: its bytes leave the pending count, which may
-// open the stall gate for publishers waiting on this connection.
-func (c *clientActor) settle(out []*deliver, written bool) {
-	var counted, msgs, bytes int64
-	for _, d := range out {
-		counted += d.counted
-		msgs += d.msgs
-		bytes += d.bytes
-		d.release()
-	}
-	c.uncount(counted)
-	if written {
-		c.peer.lastOut.Store(time.Now().UnixNano())
-	}
-	if written && msgs != 0 {
-		c.peer.outMsgs.Add(msgs)
-		c.peer.outBytes.Add(bytes)
-		c.srv.stats.outMsgs.Add(msgs)
-		c.srv.stats.outBytes.Add(bytes)
-	}
-}
-
-var errSlowConsumer = errors.New("slow consumer")
 
 func writeFailure(err error) CloseReason {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -325,10 +218,10 @@ func (c *clientActor) close(ctx actor.Context, reason CloseReason, errText strin
 	if errText != "" {
 		d := getDeliver(len(errText) + 16)
 		d.buf = protocol.AppendErr(d.buf, errText)
-		c.out = append(c.out, d)
+		c.out.queue(d)
 	}
-	if reason != SlowConsumerPendingBytes && len(c.out) > 0 {
-		_ = c.write() // best effort: the connection is closing either way
+	if reason != SlowConsumerPendingBytes && !c.out.empty() {
+		_ = c.out.write() // best effort: the connection is closing either way
 	}
 	c.shutdown(ctx, reason)
 }
@@ -351,9 +244,7 @@ func (c *clientActor) shutdown(ctx actor.Context, reason CloseReason) {
 			t.Stop()
 		}
 	}
-	c.settle(c.out, false)
-	clear(c.out)
-	c.out = c.out[:0]
+	c.out.abandon()
 	c.peer.openGate() // nobody should wait on a closed connection
 	switch reason {
 	case StaleConnection:

@@ -7,8 +7,8 @@ import (
 	"github.com/troupe/troupe/protocol"
 )
 
-// Messages a client connection actor receives (besides deliver, in outbound.go, and drained, in
-// mailbox.go).
+// Messages a client connection actor receives (besides deliver, in deliver.go, and Drained, in
+// actors/mailbox).
 
 // closeConn asks the connection to write what it has, then close. Its reader sends it after a
 // protocol error (the -ERR is already queued), the clients supervisor on shutdown, lame duck and

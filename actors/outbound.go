@@ -1,98 +1,153 @@
 package actors
 
 import (
-	"math/bits"
-	"sync"
-	"unsafe"
-
-	"github.com/troupe/troupe/actors/mailbox"
+	"errors"
+	"net"
+	"time"
 )
 
-// deliver carries protocol bytes for one connection: every MSG a reader routed to it from one
-// socket read, or the connection's own replies (+OK, PONG, -ERR, INFO). It is the only message on
-// the data path, one per destination per read, never one per message.
-type deliver struct {
-	qn      mailbox.Node
-	buf     []byte
-	msgs    int64 // MSG/HMSG frames in buf, for the out_msgs counter
-	bytes   int64 // their payload bytes, for out_bytes
-	counted int64 // what the destination's pending count was charged for it (held)
+// outbound is a connection's output: the deliveries queued for its socket and the writes that
+// drain them, the same for every connection kind (the kind decides the framing, when readers
+// append its frames to batches). It belongs to the connection's actor. It writes without
+// blocking when the actor runs on a publisher's goroutine (outbound_inline.go), and with a
+// deadline per chunk otherwise; every byte written or given up leaves the endpoint's pending
+// count.
+type outbound struct {
+	srv  *shared
+	ep   *Endpoint
+	conn net.Conn
+
+	out  []*deliver // queued output, in order
+	size int        // bytes in out
+	vec  net.Buffers
+	// For non-blocking writes on a publisher's goroutine.
+	raw      rawConn
+	rawFn    func(fd uintptr) bool
+	written  int
+	writeErr error
 }
 
-// deliverOverhead is what a deliver costs besides its buffer.
-const deliverOverhead = int64(unsafe.Sizeof(deliver{}))
-
-// held is the memory d takes, buffer and all: what a destination's pending count is charged
-// for it, so that max_pending bounds what a connection really holds, not only the bytes it
-// has to write.
-func (d *deliver) held() int64 { return int64(cap(d.buf)) + deliverOverhead }
-
-func (d *deliver) QueueNode() *mailbox.Node { return &d.qn }
-func (*deliver) IgnoreDeadLetterLogging()   {}
-
-// Buffers are pooled in power-of-two classes from 512 B to 256 KiB. A reader asks for a class
-// that fits what one read can produce for one destination, so a small request does not pin a
-// 64 KiB buffer and a full read does not regrow one.
-const (
-	minClassShift = 9  // 512 B
-	maxClassShift = 18 // 256 KiB
-	numClasses    = maxClassShift - minClassShift + 1
-)
-
-var deliverPools [numClasses]sync.Pool
-
-func classFor(size int) int {
-	if size <= 1<<minClassShift {
-		return 0
-	}
-	c := bits.Len(uint(size-1)) - minClassShift
-	if c >= numClasses {
-		c = numClasses - 1
-	}
-	return c
+func (o *outbound) init(srv *shared, ep *Endpoint, conn net.Conn) {
+	o.srv, o.ep, o.conn = srv, ep, conn
+	o.raw = rawOf(conn)
+	o.rawFn = o.writeFD
 }
 
-// getDeliver returns an empty deliver whose buffer holds at least hint bytes (up to the largest
-// class) and at most four times that.
-func getDeliver(hint int) *deliver {
-	c := classFor(hint)
-	// A batch can outgrow its hint (several subscriptions on one connection), so its buffer
-	// may come back a class up: look there too before allocating.
-	for k := c; k < min(c+2, numClasses); k++ {
-		if d, ok := deliverPools[k].Get().(*deliver); ok {
-			return d
-		}
+func (o *outbound) empty() bool { return len(o.out) == 0 }
+
+// maxWriteBatch is how much output a connection gathers before it writes without waiting for its
+// mailbox to drain.
+const maxWriteBatch = 64 * 1024
+
+// coalesceMax is the largest delivery copied into the room left in the one queued before it:
+// queued small deliveries (a PONG each, say) then share buffers instead of each holding one.
+const coalesceMax = 4 << 10
+
+// queue adds d after everything queued; it reports whether enough is queued to write now.
+func (o *outbound) queue(d *deliver) bool {
+	o.size += len(d.buf)
+	if n := len(o.out); n > 0 && len(d.buf) <= coalesceMax && len(d.buf) <= cap(o.out[n-1].buf)-len(o.out[n-1].buf) {
+		last := o.out[n-1]
+		last.buf = append(last.buf, d.buf...)
+		last.msgs += d.msgs
+		last.bytes += d.bytes
+		o.uncount(d.counted) // its memory is given back; last's was charged already
+		d.release()
+	} else {
+		o.out = append(o.out, d)
 	}
-	return &deliver{buf: make([]byte, 0, 1<<(c+minClassShift))}
+	return o.size >= maxWriteBatch
 }
 
-// fit returns d, or a copy of it in a buffer of its size when d's buffer is more than twice
-// too big: a reader sizes each batch by its read, and many destinations get only a little of
-// a read. The big buffer goes back to its pool at once, for the next read.
-func (d *deliver) fit() *deliver {
-	if cap(d.buf) <= 2*max(len(d.buf), 1<<minClassShift) {
-		return d
-	}
-	c := classFor(len(d.buf))
-	f, ok := deliverPools[c].Get().(*deliver)
-	if !ok {
-		f = &deliver{buf: make([]byte, 0, 1<<(c+minClassShift))}
-	}
-	f.buf = append(f.buf, d.buf...)
-	f.msgs, f.bytes = d.msgs, d.bytes
+// discard drops a delivery that came after the connection closed.
+func (o *outbound) discard(d *deliver) {
+	o.uncount(d.counted)
 	d.release()
-	return f
 }
 
-// release returns d to the pool of its buffer's class. Buffers that grew past the largest class
-// are left to the garbage collector.
-func (d *deliver) release() {
-	capacity := cap(d.buf)
-	if capacity < 1<<minClassShift || capacity > 1<<maxClassShift {
-		return
-	}
-	c := bits.Len(uint(capacity)) - 1 - minClassShift
-	d.buf = d.buf[:0]
-	d.msgs, d.bytes, d.counted = 0, 0, 0
-	deliverPools[c].Put(d)
+// abandon gives up everything queued: the connection is closing.
+func (o *outbound) abandon() {
+	o.settle(o.out, false)
+	clear(o.out)
+	o.out, o.size = o.out[:0], 0
 }
+
+// uncount takes n off the pending count, releasing publishers stalled on this connection once
+// it falls below the stall threshold.
+func (o *outbound) uncount(n int64) {
+	if n != 0 && o.ep.pending.Add(-n) < o.srv.stallAt {
+		o.ep.openGate()
+	}
+}
+
+// maxWriteChunk bounds one writev, so that a connection that drains slowly still shows progress
+// (publishers only stall for connections that make progress, and its pending bytes fall as it
+// drains, not only at the end of a long write) and each write deadline covers a bounded amount
+// of data. Small max_pending settings use smaller chunks (shared.writeChunk).
+const maxWriteChunk = 1 << 20
+
+// write sends the queued output, one writev per chunk, and settles the counters.
+func (o *outbound) write() error {
+	if o.ep.mb.Inline() {
+		// On a publisher's goroutine: write what the socket takes now, leave the rest.
+		if !o.writeNow() {
+			o.writeLater()
+		}
+		return nil
+	}
+	var err error
+	start := 0
+	o.ep.writing.Store(time.Now().UnixNano())
+	for start < len(o.out) && err == nil {
+		end, size := start, 0
+		o.vec = o.vec[:0]
+		for end < len(o.out) && (end == start || size+len(o.out[end].buf) <= o.srv.writeChunk) {
+			size += len(o.out[end].buf)
+			o.vec = append(o.vec, o.out[end].buf)
+			end++
+		}
+		_ = o.conn.SetWriteDeadline(time.Now().Add(o.srv.opts.WriteDeadline))
+		if o.ep.slow.Load() {
+			err = errSlowConsumer // marked after flush looked: do not block on it
+		} else {
+			v := o.vec
+			_, err = v.WriteTo(o.conn)
+		}
+		o.settle(o.out[start:end], err == nil)
+		start = end
+		o.ep.writing.Store(time.Now().UnixNano())
+	}
+	o.settle(o.out[start:], false)
+	o.ep.writing.Store(0)
+	// Inline writes run with no deadline (they never wait); one left set would refuse them
+	// once it passed. A publisher's interrupt lost here is not missed: it marked the peer slow.
+	_ = o.conn.SetWriteDeadline(time.Time{})
+	clear(o.out)
+	clear(o.vec)
+	o.out, o.size = o.out[:0], 0
+	return err
+}
+
+// settle releases written (or abandoned) output: its bytes leave the pending count, which may
+// open the stall gate for publishers waiting on this connection.
+func (o *outbound) settle(out []*deliver, written bool) {
+	var counted, msgs, bytes int64
+	for _, d := range out {
+		counted += d.counted
+		msgs += d.msgs
+		bytes += d.bytes
+		d.release()
+	}
+	o.uncount(counted)
+	if written {
+		o.ep.lastOut.Store(time.Now().UnixNano())
+	}
+	if written && msgs != 0 {
+		o.ep.outMsgs.Add(msgs)
+		o.ep.outBytes.Add(bytes)
+		o.srv.stats.outMsgs.Add(msgs)
+		o.srv.stats.outBytes.Add(bytes)
+	}
+}
+
+var errSlowConsumer = errors.New("slow consumer")
