@@ -27,6 +27,9 @@ type Account struct {
 	entries []*subscription
 	conns   atomic.Int32 // connections bound to it
 	started bool         // its actor has started once (touched only by that actor)
+	// watchers are told of every change in the account's local interest (watchInterest);
+	// touched only by its actor, and kept across its restarts.
+	watchers []*actor.PID
 }
 
 func newAccount(name string) *Account {
@@ -72,6 +75,11 @@ type accountActor struct {
 	// the index holds unpublished changes; waiting are their senders.
 	dirty   bool
 	waiting []chan error
+	// local counts the connections' subscriptions by subject and queue while the account has
+	// watchers (nil otherwise): what changed since the last publish goes to them with the new
+	// snapshot.
+	local   map[interestKey]int32
+	changes []InterestChange
 }
 
 func newAccountProps(srv *shared, acc *Account, cell *mailboxCell) *actor.Props {
@@ -84,6 +92,10 @@ func (a *accountActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *interest:
 		a.apply(m)
+	case *watchInterest:
+		a.watch(m.pid)
+	case *unwatchInterest:
+		a.unwatch(m.pid)
 	case *mailbox.Drained:
 		a.publish()
 	case *actor.Started:
@@ -105,6 +117,7 @@ func (a *accountActor) Receive(ctx actor.Context) {
 func (a *accountActor) apply(m *interest) {
 	for _, op := range m.ops {
 		s := op.sub
+		before := a.index.Count()
 		if op.add {
 			if s.gone.Load() {
 				continue // unsubscribed before it ever took effect
@@ -115,6 +128,9 @@ func (a *accountActor) apply(m *interest) {
 			}
 		} else {
 			_ = a.index.Remove(s.subject, s.queue, s) // absent is fine: removals repeat
+		}
+		if d := a.index.Count() - before; d != 0 && s.peer != nil && a.local != nil {
+			a.count(s, int32(d))
 		}
 	}
 	a.dirty = true
@@ -130,6 +146,7 @@ func (a *accountActor) publish() {
 	}
 	a.acc.snap.Store(a.index.Publish())
 	a.dirty = false
+	a.tellWatchers()
 	for i, done := range a.waiting {
 		done <- nil
 		a.waiting[i] = nil
@@ -144,6 +161,7 @@ func (a *accountActor) abandon() {
 		a.waiting[i] = nil
 	}
 	a.waiting, a.dirty = a.waiting[:0], false
+	a.changes = a.changes[:0]
 }
 
 func (a *accountActor) rebuild() {
@@ -167,6 +185,10 @@ func (a *accountActor) rebuild() {
 		}
 		return true
 	})
+	a.local = nil
+	if len(a.acc.watchers) > 0 {
+		a.recount(a.index) // the watchers had the published interest, which this is
+	}
 	a.acc.snap.Store(a.index.Publish())
 	if last.Count() > 0 {
 		a.srv.log.Info("account rebuilt its subscription index", slog.String("account", a.acc.Name),
