@@ -94,3 +94,27 @@ func TestAllocsEncode(t *testing.T) {
 		}
 	}
 }
+
+// Routed messages are the hot path of a route: parsing them allocates nothing either.
+func TestAllocsParseRoutedMsgs(t *testing.T) {
+	var buf []byte
+	per := 0
+	for len(buf) < 64<<10 {
+		buf = AppendRMsg(buf, []byte("$G"), []byte("foo.bar"), nil, nil, -1, 16)
+		buf = append(buf, "0123456789abcdef\r\n"...)
+		buf = AppendRMsg(buf, []byte("$G"), []byte("foo.bar"), []byte("_INBOX.x"), []byte("q1 q2"), 4, 16)
+		buf = append(buf, "NATS0123456789ab\r\n"...)
+		per += 2
+	}
+	p := NewParser(RouteOps)
+	n := 0
+	fn := countOps(&n)
+	allocs := testing.AllocsPerRun(50, func() {
+		if err := p.Parse(buf, fn); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 || n != per*51 {
+		t.Fatalf("parsing %d routed messages: %v allocs, %d ops", per, allocs, n)
+	}
+}

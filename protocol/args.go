@@ -59,17 +59,18 @@ func ParseSize(b []byte) int {
 	return n
 }
 
-// isJSONSpace reports whether c is JSON insignificant whitespace.
-func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+// isBlank reports whether c separates fields: a space, a tab, '\r' or '\n'
+// (also exactly JSON's insignificant whitespace).
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
-// trimJSON trims JSON whitespace from both ends of b. json.Unmarshal ignores
-// it, so the result decodes exactly like the untrimmed argument nats-server
-// hands to processConnect/processInfo.
-func trimJSON(b []byte) []byte {
-	for len(b) > 0 && isJSONSpace(b[0]) {
+// trimBlanks trims blanks from both ends of b. On a CONNECT or INFO argument
+// json.Unmarshal ignores them, so the result decodes exactly like the
+// untrimmed argument nats-server hands to processConnect/processInfo.
+func trimBlanks(b []byte) []byte {
+	for len(b) > 0 && isBlank(b[0]) {
 		b = b[1:]
 	}
-	for len(b) > 0 && isJSONSpace(b[len(b)-1]) {
+	for len(b) > 0 && isBlank(b[len(b)-1]) {
 		b = b[:len(b)-1]
 	}
 	return b
@@ -78,7 +79,7 @@ func trimJSON(b []byte) []byte {
 // errText returns the text of a -ERR argument: trimmed, with one leading
 // and one trailing single quote removed when present.
 func errText(b []byte) []byte {
-	b = trimJSON(b)
+	b = trimBlanks(b)
 	if len(b) > 0 && b[0] == '\'' {
 		b = b[1:]
 	}
@@ -191,8 +192,56 @@ func (p *Parser) parseLine(line []byte) error {
 		if op.HdrLen < 0 || op.Size < 0 || op.HdrLen > op.Size {
 			return ErrBadArgs
 		}
+	case KindRSub, KindLSub:
+		// processRemoteSub: [origin] acc subject, or [origin] acc subject queue weight; a
+		// missing or malformed weight is one member.
+		s.split(line, true)
+		f := s.a[:min(s.n, maxArgs)]
+		if p.kind == KindLSub {
+			if len(f) == 0 {
+				return ErrBadArgs
+			}
+			op.Origin, f = f[0], f[1:]
+		}
+		switch len(f) {
+		case 2:
+			op.Account, op.Subject = f[0], f[1]
+		case 4:
+			op.Account, op.Subject, op.Queue = f[0], f[1], f[2]
+			op.Weight = max(ParseSize(f[3]), 1)
+		default:
+			return ErrBadArgs
+		}
+	case KindRUnsub, KindLUnsub:
+		// processRemoteUnsub: acc subject [queue], after an origin on LS- (a peer that
+		// understands origins sends one; this parser takes the origin when there are four).
+		s.split(line, true)
+		f := s.a[:min(s.n, maxArgs)]
+		if p.kind == KindLUnsub && len(f) == 4 {
+			op.Origin, f = f[0], f[1:]
+		}
+		switch len(f) {
+		case 2:
+			op.Account, op.Subject = f[0], f[1]
+		case 3:
+			op.Account, op.Subject, op.Queue = f[0], f[1], f[2]
+		default:
+			return ErrBadArgs
+		}
+	case KindASub, KindAUnsub:
+		s.split(line, true)
+		if s.n != 1 {
+			return ErrBadArgs
+		}
+		op.Account = s.a[0]
+	case KindRMsg:
+		return p.parseRouted(line, false, false)
+	case KindRHMsg:
+		return p.parseRouted(line, false, true)
+	case KindLMsg:
+		return p.parseRouted(line, true, true)
 	case KindConnect, KindInfo:
-		op.Arg = trimJSON(line)
+		op.Arg = trimBlanks(line)
 	case KindErr:
 		op.Arg = errText(line)
 	}
@@ -209,4 +258,76 @@ func (p *Parser) checkPayload(size int) error {
 		return ErrMaxPayload
 	}
 	return nil
+}
+
+// parseRouted parses the arguments of a routed message (processRoutedMsgArgs,
+// processRoutedHeaderMsgArgs, processLeafMsgArgs):
+//
+//	[origin] acc subject [reply | + reply queue... | "|" queue...] [hdrsize] size
+//
+// The queue groups stay as they are on the wire, in Queues.
+func (p *Parser) parseRouted(line []byte, origin, hdr bool) error {
+	op := &p.op
+	rest := line
+	if origin {
+		op.Origin, rest = field(rest)
+	}
+	op.Account, rest = field(rest)
+	op.Subject, rest = field(rest)
+	var szb, hdb []byte
+	szb, rest = lastField(rest)
+	if hdr {
+		hdb, rest = lastField(rest)
+	}
+	if len(op.Account) == 0 || len(op.Subject) == 0 || len(szb) == 0 || (hdr && len(hdb) == 0) {
+		return ErrBadArgs
+	}
+	if len(rest) > 0 {
+		switch first, after := field(rest); {
+		case len(first) == 1 && first[0] == '+':
+			op.Reply, op.Queues = field(after)
+			if len(op.Reply) == 0 {
+				return ErrBadArgs
+			}
+		case len(first) == 1 && first[0] == '|':
+			op.Queues = after
+		case len(after) == 0:
+			op.Reply = first
+		default:
+			return ErrBadArgs
+		}
+	}
+	if op.Size = ParseSize(szb); op.Size < 0 {
+		return ErrBadArgs
+	}
+	if hdr {
+		if op.HdrLen = ParseSize(hdb); op.HdrLen < 0 || op.HdrLen > op.Size {
+			return ErrBadArgs
+		}
+	}
+	return nil
+}
+
+// field returns the first field of b and what follows it, each without surrounding blanks.
+func field(b []byte) (f, rest []byte) {
+	i := 0
+	for i < len(b) && isBlank(b[i]) {
+		i++
+	}
+	j := i
+	for j < len(b) && !isBlank(b[j]) {
+		j++
+	}
+	return b[i:j], trimBlanks(b[j:])
+}
+
+// lastField returns the last field of b and what comes before it, each without surrounding
+// blanks.
+func lastField(b []byte) (f, rest []byte) {
+	b = trimBlanks(b)
+	i := len(b)
+	for i > 0 && !isBlank(b[i-1]) {
+		i--
+	}
+	return b[i:], trimBlanks(b[:i])
 }

@@ -22,6 +22,9 @@ func fuzzConfig(mode byte) config {
 	}
 	c.noHeaders = mode&16 != 0
 	c.requireConnect = mode&32 != 0
+	if mode&64 != 0 {
+		c.ops = RouteOps
+	}
 	return c
 }
 
@@ -67,9 +70,11 @@ func FuzzParseSplit(f *testing.F) {
 		"-ERR \r\n",
 		"PUB foo 1\r\nx\r\rPING\r\n",
 		"SUB foo 1234567890123456789\r\n",
+		"RS+ $G foo\r\nRS+ $G bar q1 2\r\nRS- $G foo\r\nRMSG $G bar | q1 q2 2\r\nhi\r\nRMSG $G qq + rep grp 2\r\nhi\r\n",
+		"HMSG $G foo reply.x 12 14\r\nNATS/1.0\r\n\r\nhi\r\nLS+ c1 $G foo q 3\r\nLS- $G foo\r\nLMSG c1 $G foo 0 2\r\nhi\r\nA+ $G\r\n",
 	}
 	for i, s := range seeds {
-		for mode := range byte(64) {
+		for mode := range byte(128) {
 			f.Add([]byte(s), []byte{byte(i + 1), 2, 0, 5, 11}, mode)
 		}
 	}
@@ -112,7 +117,7 @@ func checkRec(t *testing.T, c config, r rec) {
 		t.Fatalf("op %v not in the op set", r)
 	}
 	switch r.Kind {
-	case KindPub, KindHPub, KindMsg, KindHMsg:
+	case KindPub, KindHPub, KindMsg, KindHMsg, KindRMsg, KindRHMsg, KindLMsg:
 		if len(r.Payload) != r.Size || r.HdrLen < 0 || r.HdrLen > r.Size || r.Subject == "" {
 			t.Fatalf("bad payload op %v", r)
 		}
@@ -122,6 +127,10 @@ func checkRec(t *testing.T, c config, r rec) {
 	case KindSub, KindUnsub:
 		if r.SID == "" {
 			t.Fatalf("no sid %v", r)
+		}
+	case KindRSub, KindRUnsub, KindLSub, KindLUnsub:
+		if r.Account == "" || r.Subject == "" || (r.Queue != "" && r.Kind == KindRSub && r.Weight < 1) {
+			t.Fatalf("bad interest op %v", r)
 		}
 	}
 	if r.Max < 0 {

@@ -18,6 +18,10 @@ type rec struct {
 	Size    int
 	Payload string
 	Arg     string
+	Account string
+	Origin  string
+	Weight  int
+	Queues  string
 }
 
 func recOf(op *Op) rec {
@@ -25,12 +29,13 @@ func recOf(op *Op) rec {
 		Kind: op.Kind, Subject: string(op.Subject), Reply: string(op.Reply), Queue: string(op.Queue),
 		SID: string(op.SID), Max: op.Max, HdrLen: op.HdrLen, Size: op.Size,
 		Payload: string(op.Payload), Arg: string(op.Arg),
+		Account: string(op.Account), Origin: string(op.Origin), Weight: op.Weight, Queues: string(op.Queues),
 	}
 }
 
 func (r rec) String() string {
-	return fmt.Sprintf("{%v subj=%q reply=%q queue=%q sid=%q max=%d hdr=%d size=%d payload=%q arg=%q}",
-		r.Kind, r.Subject, r.Reply, r.Queue, r.SID, r.Max, r.HdrLen, r.Size, r.Payload, r.Arg)
+	return fmt.Sprintf("{%v acc=%q origin=%q subj=%q reply=%q queue=%q w=%d queues=%q sid=%q max=%d hdr=%d size=%d payload=%q arg=%q}",
+		r.Kind, r.Account, r.Origin, r.Subject, r.Reply, r.Queue, r.Weight, r.Queues, r.SID, r.Max, r.HdrLen, r.Size, r.Payload, r.Arg)
 }
 
 // config builds a parser; the zero value is a client-side parser with

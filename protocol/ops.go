@@ -19,6 +19,17 @@ const (
 	KindPong                    // PONG
 	KindOK                      // +OK
 	KindErr                     // -ERR 'text'
+
+	// The route (cluster) protocol.
+	KindRSub   // RS+ acc subj [queue weight]
+	KindRUnsub // RS- acc subj [queue]
+	KindRMsg   // RMSG acc subj [reply | + reply queues.. | \| queues..] size
+	KindRHMsg  // HMSG acc subj [reply | + reply queues.. | \| queues..] hdrsize totalsize
+	KindLSub   // LS+ origin acc subj [queue weight]
+	KindLUnsub // LS- [origin] acc subj [queue]
+	KindLMsg   // LMSG origin acc subj [reply | + reply queues.. | \| queues..] hdrsize totalsize
+	KindASub   // A+ acc (gateways; ignored on routes)
+	KindAUnsub // A- acc
 	kindEnd
 )
 
@@ -37,6 +48,15 @@ var kindNames = [kindEnd]string{
 	KindPong:    "PONG",
 	KindOK:      "+OK",
 	KindErr:     "-ERR",
+	KindRSub:    "RS+",
+	KindRUnsub:  "RS-",
+	KindRMsg:    "RMSG",
+	KindRHMsg:   "HMSG",
+	KindLSub:    "LS+",
+	KindLUnsub:  "LS-",
+	KindLMsg:    "LMSG",
+	KindASub:    "A+",
+	KindAUnsub:  "A-",
 }
 
 // String returns the wire name of the operation ("PUB", "+OK", ...).
@@ -59,6 +79,13 @@ type Op struct {
 	Max     int    // UNSUB max msgs; 0 when absent (or not a valid number, see Parser)
 	HdrLen  int    // HPUB/HMSG header length; 0 for PUB/MSG
 	Size    int    // PUB/HPUB/MSG/HMSG total payload size (headers+body)
+	// Routes: the account (RS+, RS-, RMSG, HMSG, LS+, LS-, LMSG, A+, A-), the origin cluster
+	// (LS+, LS-, LMSG), a queue group's weight (RS+, LS+; 1 when missing or malformed), and the
+	// queue groups a routed message is for, as on the wire (space separated).
+	Account []byte
+	Origin  []byte
+	Weight  int
+	Queues  []byte
 	Payload []byte // exactly Size bytes (headers+body), without the trailing CRLF
 	Arg     []byte // CONNECT/INFO: the JSON text, trimmed; -ERR: the text inside the single quotes
 }
@@ -92,4 +119,13 @@ var (
 
 	// ServerOps is what a client accepts from a server.
 	ServerOps = opSet(KindInfo, KindMsg, KindHMsg, KindPing, KindPong, KindOK, KindErr)
+
+	// RouteOps is what a server accepts from another server on a route: HMSG is the routed
+	// form (KindRHMsg). LS+/LS-/LMSG and A+/A- are parsed so that a peer with leafnodes or
+	// gateways does not break the route; what to do with them is the caller's business.
+	RouteOps = opSet(KindConnect, KindInfo, KindRSub, KindRUnsub, KindRMsg, KindRHMsg,
+		KindLSub, KindLUnsub, KindLMsg, KindASub, KindAUnsub, KindPing, KindPong, KindOK, KindErr)
+
+	// serverOnly are the ops that start with R, L or A: only servers send them.
+	serverOnly = opSet(KindRSub, KindRUnsub, KindRMsg, KindLSub, KindLUnsub, KindLMsg, KindASub, KindAUnsub)
 )

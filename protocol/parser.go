@@ -23,7 +23,8 @@ type pstate uint8
 
 const (
 	stStart     pstate = iota // at the first byte of an op
-	stPick                    // after 'P' or 'H': the second byte picks the op
+	stPick                    // after 'P', 'H', 'R', 'L' or 'A': the second byte picks the op
+	stSign                    // after "RS" or "LS": '+' or '-' picks the op
 	stName                    // matching the rest of kindNames[kind]
 	stNeedBlank               // after PUB/HPUB/SUB/UNSUB/MSG/HMSG/-ERR: one blank is required
 	stSkipBlank               // skipping blanks; the next byte starts the arguments
@@ -98,6 +99,9 @@ func (p *Parser) clearOp(k Kind) {
 	op.Kind = k
 	op.Subject, op.Reply, op.Queue, op.SID, op.Payload, op.Arg = nil, nil, nil, nil, nil, nil
 	op.Max, op.HdrLen, op.Size = 0, 0, 0
+	if op.Account != nil || op.Origin != nil || op.Queues != nil || op.Weight != 0 {
+		op.Account, op.Origin, op.Queues, op.Weight = nil, nil, nil, 0
+	}
 }
 
 // Parse consumes buf completely. Ops may straddle calls in any way. For
@@ -138,6 +142,12 @@ func (p *Parser) Parse(buf []byte, fn func(*Op) error) error {
 			case 'P', 'p', 'H', 'h':
 				p.state = stPick
 				continue
+			case 'R', 'r', 'L', 'l', 'A', 'a':
+				if p.Ops&serverOnly == 0 {
+					return ErrUnknownOp // a client's parser knows none of them (parser.go OP_START)
+				}
+				p.state = stPick
+				continue
 			case 'C', 'c':
 				p.kind = KindConnect
 			case 'I', 'i':
@@ -157,23 +167,36 @@ func (p *Parser) Parse(buf []byte, fn func(*Op) error) error {
 			}
 			p.state = stName
 		case stPick:
-			c := buf[i] &^ 0x20
+			first, second := p.first|0x20, buf[i]
 			i++
-			switch {
-			case p.first|0x20 == 'p' && c == 'U':
-				p.kind = KindPub
-			case p.first|0x20 == 'p' && c == 'I':
-				p.kind = KindPing
-			case p.first|0x20 == 'p' && c == 'O':
-				p.kind = KindPong
-			case p.first|0x20 == 'h' && c == 'P':
-				p.kind = KindHPub
-			case p.first|0x20 == 'h' && c == 'M':
-				p.kind = KindHMsg
+			if (first == 'r' || first == 'l') && second&^0x20 == 'S' {
+				p.state = stSign // RS+, RS-, LS+, LS-
+				continue
+			}
+			if p.kind = pick(first, second); p.kind == 0 {
+				return ErrUnknownOp
+			}
+			if p.kind == KindHMsg && p.Ops.Has(KindRHMsg) {
+				p.kind = KindRHMsg // on a route, HMSG is the routed form
+			}
+			p.npos = 2
+			p.state = stName
+		case stSign:
+			route := p.first|0x20 == 'r'
+			switch c := buf[i]; {
+			case c == '+' && route:
+				p.kind = KindRSub
+			case c == '-' && route:
+				p.kind = KindRUnsub
+			case c == '+':
+				p.kind = KindLSub
+			case c == '-':
+				p.kind = KindLUnsub
 			default:
 				return ErrUnknownOp
 			}
-			p.npos = 2
+			i++
+			p.npos = 3
 			p.state = stName
 		case stName:
 			name := kindNames[p.kind]
@@ -249,7 +272,7 @@ func (p *Parser) Parse(buf []byte, fn func(*Op) error) error {
 			}
 			p.state = stStart
 			switch p.kind {
-			case KindPub, KindHPub, KindMsg, KindHMsg:
+			case KindPub, KindHPub, KindMsg, KindHMsg, KindRMsg, KindRHMsg, KindLMsg:
 				var err error
 				if i, err = p.payload(buf, i); err != nil {
 					return err
@@ -319,6 +342,32 @@ func (p *Parser) Parse(buf []byte, fn func(*Op) error) error {
 		}
 	}
 	return nil
+}
+
+// pick is the op whose name starts with first (lower case) and second.
+func pick(first, second byte) Kind {
+	up := second &^ 0x20
+	switch {
+	case first == 'p' && up == 'U':
+		return KindPub
+	case first == 'p' && up == 'I':
+		return KindPing
+	case first == 'p' && up == 'O':
+		return KindPong
+	case first == 'h' && up == 'P':
+		return KindHPub
+	case first == 'h' && up == 'M':
+		return KindHMsg
+	case first == 'r' && up == 'M':
+		return KindRMsg
+	case first == 'l' && up == 'M':
+		return KindLMsg
+	case first == 'a' && second == '+':
+		return KindASub
+	case first == 'a' && second == '-':
+		return KindAUnsub
+	}
+	return 0
 }
 
 // payload handles the payload of the op in p.op, which starts at buf[i].
