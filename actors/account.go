@@ -129,7 +129,7 @@ func (a *accountActor) apply(m *interest) {
 		} else {
 			_ = a.index.Remove(s.subject, s.queue, s) // absent is fine: removals repeat
 		}
-		if d := a.index.Count() - before; d != 0 && s.peer != nil && a.local != nil {
+		if d := a.index.Count() - before; d != 0 && s.via == nil && a.local != nil {
 			a.count(s, int32(d))
 		}
 	}

@@ -1,11 +1,9 @@
 package actors
 
 import (
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
-	"os"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -20,26 +18,21 @@ import (
 // the protocol session. It writes when its mailbox drains (or past maxWriteBatch), so a burst of
 // deliveries costs one writev. A blocked write stalls only this actor.
 type clientActor struct {
+	link
 	srv  *shared
-	conn net.Conn
 	peer *Peer
 	acc  *Account
-	quit chan struct{}
-
-	out outbound
 
 	connect *protocol.Connect // set once CONNECT is accepted
 	ping    *time.Timer
 	// authTimer closes a connection that has not authenticated in time; expiry one whose
 	// credentials (a user JWT) run out.
 	authTimer, expiry *time.Timer
-	closed            bool
-	reason            CloseReason
 }
 
 func newClientProps(srv *shared, conn net.Conn, peer *Peer) *actor.Props {
 	return newProps(func() actor.Actor {
-		return &clientActor{srv: srv, conn: conn, peer: peer}
+		return &clientActor{link: link{conn: conn}, srv: srv, peer: peer}
 	}, nil, true, actor.WithMailbox(func() actor.Mailbox {
 		peer.mb = mailbox.New(true) // readers post small deliveries to it directly
 		return peer.mb
@@ -49,7 +42,9 @@ func newClientProps(srv *shared, conn net.Conn, peer *Peer) *actor.Props {
 func (c *clientActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *deliver:
-		c.enqueue(ctx, m)
+		if c.out.take(m, c.closed) {
+			c.flush(ctx)
+		}
 	case *mailbox.Drained:
 		c.flush(ctx)
 	case *connected:
@@ -72,7 +67,7 @@ func (c *clientActor) Receive(ctx actor.Context) {
 		if c.peer.asyncInfo.Load() {
 			d := getDeliver(512)
 			d.buf = c.srv.appendInfo(d.buf, infoFor{cid: c.peer.CID, clientIP: c.peer.ip, ldm: true})
-			c.enqueue(ctx, d)
+			c.out.take(d, c.closed)
 		}
 	case *readerPanic:
 		panic(m)
@@ -90,18 +85,13 @@ func (c *clientActor) Receive(ctx actor.Context) {
 }
 
 func (c *clientActor) start(ctx actor.Context) {
-	c.quit = make(chan struct{})
-	c.peer.PID = ctx.Self()
-	c.out.init(c.srv, &c.peer.Endpoint, c.conn)
+	c.open(c.srv, &c.peer.Endpoint, ctx.Self())
 	var nonce []byte
 	if c.srv.auth.NonceNeeded() {
 		nonce = accounts.NewNonce()
 	}
 	info := c.srv.appendInfo(nil, infoFor{cid: c.peer.CID, clientIP: c.peer.ip, nonce: string(nonce)})
-	_ = c.conn.SetWriteDeadline(time.Now().Add(c.srv.opts.WriteDeadline))
-	_, err := c.conn.Write(info)
-	_ = c.conn.SetWriteDeadline(time.Time{}) // a deadline covers one write, never the inline ones after it
-	if err != nil {
+	if err := c.greet(info, c.srv.opts.WriteDeadline); err != nil {
 		c.shutdown(ctx, WriteError)
 		return
 	}
@@ -113,40 +103,14 @@ func (c *clientActor) start(ctx actor.Context) {
 	c.debug("Client connection created")
 }
 
-func (c *clientActor) enqueue(ctx actor.Context, d *deliver) {
-	if c.closed {
-		c.out.discard(d)
-		return
-	}
-	if c.out.queue(d) {
-		c.flush(ctx)
-	}
-}
-
-// flush writes everything queued, unless a publisher found the connection to be a slow
-// consumer: then it closes without writing more.
+// flush writes everything queued; a slow consumer or a failed write closes the connection.
 func (c *clientActor) flush(ctx actor.Context) {
-	if c.closed || c.out.empty() {
+	if c.closed {
 		return
 	}
-	if c.peer.slow.Load() {
-		c.close(ctx, SlowConsumerPendingBytes, "")
-		return
-	}
-	if err := c.out.write(); err != nil {
-		reason := writeFailure(err)
-		if c.peer.slow.Load() {
-			reason = SlowConsumerPendingBytes // a publisher interrupted the write
-		}
+	if reason := c.out.drain(); reason != 0 {
 		c.shutdown(ctx, reason)
 	}
-}
-
-func writeFailure(err error) CloseReason {
-	if errors.Is(err, os.ErrDeadlineExceeded) {
-		return SlowConsumerWriteDeadline
-	}
-	return WriteError
 }
 
 func (c *clientActor) onConnected(ctx actor.Context, m *connected) {
@@ -193,15 +157,10 @@ func (c *clientActor) onPing(ctx actor.Context) {
 	}
 	interval := c.srv.opts.PingInterval
 	if time.Since(time.Unix(0, c.peer.lastIn.Load())) >= interval {
-		if int(c.peer.pingsOut.Load())+1 > c.srv.opts.MaxPingsOut {
+		if !c.out.ping(c.srv.opts.MaxPingsOut) {
 			c.close(ctx, StaleConnection, "Stale Connection")
 			return
 		}
-		c.peer.pingsOut.Add(1)
-		c.peer.pingSent.Store(time.Now().UnixNano())
-		d := getDeliver(16)
-		d.buf = protocol.AppendPing(d.buf)
-		c.enqueue(ctx, d)
 		c.flush(ctx)
 	}
 	if !c.closed {
@@ -215,37 +174,21 @@ func (c *clientActor) close(ctx actor.Context, reason CloseReason, errText strin
 	if c.closed {
 		return
 	}
-	if errText != "" {
-		d := getDeliver(len(errText) + 16)
-		d.buf = protocol.AppendErr(d.buf, errText)
-		c.out.queue(d)
-	}
-	if reason != SlowConsumerPendingBytes && !c.out.empty() {
-		_ = c.out.write() // best effort: the connection is closing either way
-	}
+	c.out.last(reason, errText)
 	c.shutdown(ctx, reason)
 }
 
 // shutdown closes the socket, stops the reader and the timer, reports to the clients supervisor
 // and stops the actor. It is idempotent.
 func (c *clientActor) shutdown(ctx actor.Context, reason CloseReason) {
-	if c.closed {
+	if !c.release(&c.peer.Endpoint, reason) {
 		return
-	}
-	c.closed = true
-	c.reason = reason
-	c.peer.closed.Store(true)
-	_ = c.conn.Close()
-	if c.quit != nil {
-		close(c.quit)
 	}
 	for _, t := range []*time.Timer{c.ping, c.authTimer, c.expiry} {
 		if t != nil {
 			t.Stop()
 		}
 	}
-	c.out.abandon()
-	c.peer.openGate() // nobody should wait on a closed connection
 	switch reason {
 	case StaleConnection:
 		c.srv.stats.staleConnections.Add(1)

@@ -33,6 +33,8 @@ const (
 	InternalClient
 	MsgHeaderViolation
 	NoRespondersRequiresHeaders
+	ClusterNameConflict
+	DuplicateServerName
 )
 
 var closeReasonText = [...]string{
@@ -64,6 +66,8 @@ var closeReasonText = [...]string{
 	InternalClient:                "Internal Client",
 	MsgHeaderViolation:            "Message Header Violation",
 	NoRespondersRequiresHeaders:   "No Responders Requires Headers",
+	ClusterNameConflict:           "Cluster Name Conflict",
+	DuplicateServerName:           "Duplicate Server Name",
 }
 
 func (r CloseReason) String() string {

@@ -5,11 +5,13 @@ import (
 	"github.com/troupe/troupe/subjects"
 )
 
-// Interest watchers. Other parties (cluster routes) need to know what the account's own
-// connections are subscribed to: a route tells its peer server, which then forwards matching
+// Interest watchers. Other parties (cluster routes) need to know what the account is
+// interested in on this server: a route tells its peer server, which then forwards matching
 // messages. The account actor, the index's only writer, keeps a count per subject and queue of
-// its connections' subscriptions (import entries and others' interest are not counted) and
-// tells each watcher what changed, once per published snapshot, in the order it changed.
+// its connections' subscriptions and its import entries (which stand for interest of this
+// server: a stream import's subscribers, a service import's responses; other servers'
+// interest is not counted) and tells each watcher what changed, once per published snapshot,
+// in the order it changed.
 
 // interestKey is a subject and queue group ("" for plain subscriptions).
 type interestKey struct{ subject, queue string }
@@ -62,7 +64,7 @@ func (a *accountActor) count(s *subscription, d int32) {
 func (a *accountActor) recount(ix *subjects.Index[*subscription]) {
 	a.local = make(map[interestKey]int32)
 	ix.Publish().Range(func(_, _ string, s *subscription) bool {
-		if s.peer != nil {
+		if s.via == nil {
 			a.local[interestKey{string(s.subject), string(s.queue)}]++
 		}
 		return true

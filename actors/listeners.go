@@ -10,8 +10,8 @@ import (
 
 // listenersActor supervises the listeners.
 //
-// Supervises: the client listener, and the monitoring and profiling HTTP listeners when they are
-// configured.
+// Supervises: the client listener, the cluster listener when there is a cluster port, and the
+// monitoring and profiling HTTP listeners when they are configured.
 // Strategy: restart a failed listener after a back-off that grows with each failure within a
 // minute (250 ms, 500 ms, ...).
 // Why: a listener holds no state but its socket; a port that fails to accept may recover, and
@@ -21,31 +21,28 @@ type listenersActor struct {
 	cell     *mailboxCell
 	strategy *strategy
 	client   net.Listener // bound by Start, so that a bad address fails the start
+	cluster  net.Listener // likewise; nil without a cluster port
 	http     []*boundHTTP // likewise
 	children []*child
 }
 
-func newListenersProps(srv *shared, client net.Listener, http []*boundHTTP, cell *mailboxCell) *actor.Props {
+func newListenersProps(srv *shared, client, cluster net.Listener, http []*boundHTTP, cell *mailboxCell) *actor.Props {
 	st := &strategy{
 		kind: "listeners", policy: restartWithBackoff, window: time.Minute,
 		backoff: 250 * time.Millisecond, log: srv.log, counter: &srv.stats.listenerRestarts,
 	}
 	return newProps(func() actor.Actor {
-		return &listenersActor{srv: srv, cell: cell, strategy: st, client: client, http: http}
+		return &listenersActor{srv: srv, cell: cell, strategy: st, client: client, cluster: cluster, http: http}
 	}, cell, false, actor.WithSupervisor(st))
 }
 
 func (a *listenersActor) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		clients := a.srv.clients.Load()
-		cell := &mailboxCell{}
-		pid, err := ctx.SpawnNamed(newListenerProps(a.srv, a.client, clients, cell), "client")
-		if err != nil {
-			a.srv.log.Error("cannot start the client listener", "error", err)
-			return
+		a.listen(ctx, a.client, a.srv.clients.Load(), "client", "listener")
+		if a.cluster != nil {
+			a.listen(ctx, a.cluster, a.srv.routes.Load(), "cluster", "cluster")
 		}
-		a.children = append(a.children, &child{pid: pid, kind: "listener", cell: cell})
 		for _, b := range a.http {
 			cell := &mailboxCell{}
 			pid, err := ctx.SpawnNamed(newHTTPListenerProps(a.srv, b, cell), b.kind)
@@ -67,25 +64,38 @@ func (a *listenersActor) Receive(ctx actor.Context) {
 	}
 }
 
+// listen starts the listener of one port, handing what it accepts to target.
+func (a *listenersActor) listen(ctx actor.Context, ln net.Listener, target *actor.PID, name, kind string) {
+	cell := &mailboxCell{}
+	pid, err := ctx.SpawnNamed(newListenerProps(a.srv, ln, target, name, cell), name)
+	if err != nil {
+		a.srv.log.Error("cannot start the "+name+" listener", "error", err)
+		return
+	}
+	a.children = append(a.children, &child{pid: pid, kind: kind, cell: cell})
+}
+
 // listenerActor owns one listening socket and its accept goroutine, which hands every accepted
-// connection to the clients supervisor.
+// connection to its target: the clients supervisor, or the routes supervisor for the cluster
+// port.
 type listenerActor struct {
-	srv     *shared
-	ln      net.Listener
-	addr    string
-	clients *actor.PID
+	srv    *shared
+	ln     net.Listener
+	addr   string
+	name   string // "client" or "cluster"
+	target *actor.PID
 }
 
 // acceptFailed is sent by the accept goroutine when Accept fails for good; the actor then fails
 // so that its supervisor restarts it (and it listens again).
 type acceptFailed struct{ err error }
 
-func newListenerProps(srv *shared, ln net.Listener, clients *actor.PID, cell *mailboxCell) *actor.Props {
+func newListenerProps(srv *shared, ln net.Listener, target *actor.PID, name string, cell *mailboxCell) *actor.Props {
 	addr := ln.Addr().String()
 	first := ln
 	return newProps(func() actor.Actor {
 		// The first incarnation takes the socket Start bound; a restarted one listens anew.
-		a := &listenerActor{srv: srv, ln: first, addr: addr, clients: clients}
+		a := &listenerActor{srv: srv, ln: first, addr: addr, name: name, target: target}
 		first = nil
 		return a
 	}, cell, false)
@@ -97,14 +107,14 @@ func (a *listenerActor) Receive(ctx actor.Context) {
 		if a.ln == nil {
 			ln, err := net.Listen("tcp", a.addr)
 			if err != nil {
-				panic("client listener: " + err.Error())
+				panic(a.name + " listener: " + err.Error())
 			}
 			a.ln = ln
-			a.srv.log.Info("Listening for client connections on " + a.addr)
+			a.srv.log.Info("Listening for " + a.name + " connections on " + a.addr)
 		}
 		go a.accept(a.ln, ctx.Self())
 	case *acceptFailed:
-		panic("client listener: " + m.err.Error())
+		panic(a.name + " listener: " + m.err.Error())
 	case *actor.Stopping, *actor.Restarting:
 		// Close on both: a restart skips Stopping.
 		if a.ln != nil {
@@ -142,7 +152,7 @@ func (a *listenerActor) accept(ln net.Listener, self *actor.PID) {
 			return
 		}
 		delay = 5 * time.Millisecond
-		a.srv.root.Send(a.clients, &accepted{conn: conn})
+		a.srv.root.Send(a.target, &accepted{conn: conn})
 	}
 }
 

@@ -3,7 +3,11 @@ package actors
 import (
 	"errors"
 	"net"
+	"os"
 	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/troupe/troupe/protocol"
 )
 
 // outbound is a connection's output: the deliveries queued for its socket and the writes that
@@ -25,6 +29,49 @@ type outbound struct {
 	rawFn    func(fd uintptr) bool
 	written  int
 	writeErr error
+}
+
+// link is what every connection actor has, whatever its kind: the socket, its output, the
+// channel that stops its reader, and whether it has closed.
+type link struct {
+	conn   net.Conn
+	out    outbound
+	quit   chan struct{}
+	closed bool
+	reason CloseReason
+}
+
+// open readies the link for its actor: the actor's PID in the endpoint, the output.
+func (l *link) open(srv *shared, ep *Endpoint, self *actor.PID) {
+	l.quit = make(chan struct{})
+	ep.PID = self
+	l.out.init(srv, ep, l.conn)
+}
+
+// greet writes a connection's first bytes with a write deadline, which it clears after: a
+// deadline covers one write, never the inline writes that come later.
+func (l *link) greet(b []byte, deadline time.Duration) error {
+	_ = l.conn.SetWriteDeadline(time.Now().Add(deadline))
+	_, err := l.conn.Write(b)
+	_ = l.conn.SetWriteDeadline(time.Time{})
+	return err
+}
+
+// release closes the socket, stops the reader and gives up the output, once; it reports
+// whether this call did.
+func (l *link) release(ep *Endpoint, reason CloseReason) bool {
+	if l.closed {
+		return false
+	}
+	l.closed, l.reason = true, reason
+	ep.closed.Store(true)
+	_ = l.conn.Close()
+	if l.quit != nil {
+		close(l.quit)
+	}
+	l.out.abandon()
+	ep.openGate() // nobody should wait on a closed connection
+	return true
 }
 
 func (o *outbound) init(srv *shared, ep *Endpoint, conn net.Conn) {
@@ -57,6 +104,61 @@ func (o *outbound) queue(d *deliver) bool {
 		o.out = append(o.out, d)
 	}
 	return o.size >= maxWriteBatch
+}
+
+// take queues d, or drops it when the connection is closed; it reports whether to write now.
+func (o *outbound) take(d *deliver, closed bool) bool {
+	if closed {
+		o.discard(d)
+		return false
+	}
+	return o.queue(d)
+}
+
+// drain writes everything queued, unless a publisher found the connection to be a slow
+// consumer. It returns why the connection must close; 0 when it need not.
+func (o *outbound) drain() CloseReason {
+	if o.empty() {
+		return 0
+	}
+	if o.ep.slow.Load() {
+		return SlowConsumerPendingBytes
+	}
+	if err := o.write(); err != nil {
+		if o.ep.slow.Load() {
+			return SlowConsumerPendingBytes // a publisher interrupted the write
+		}
+		return writeFailure(err)
+	}
+	return 0
+}
+
+// last queues a final -ERR (when errText is set) and writes what is queued, best effort: the
+// connection is closing either way. A slow consumer is not drained: that is the point of
+// closing it.
+func (o *outbound) last(reason CloseReason, errText string) {
+	if errText != "" {
+		d := getDeliver(len(errText) + 16)
+		d.buf = protocol.AppendErr(d.buf, errText)
+		o.queue(d)
+	}
+	if reason != SlowConsumerPendingBytes && !o.empty() {
+		_ = o.write()
+	}
+}
+
+// ping queues a PING and counts it unanswered; it reports false instead when max are
+// unanswered already: the connection is stale.
+func (o *outbound) ping(max int) bool {
+	if int(o.ep.pingsOut.Load())+1 > max {
+		return false
+	}
+	o.ep.pingsOut.Add(1)
+	o.ep.pingSent.Store(time.Now().UnixNano())
+	d := getDeliver(16)
+	d.buf = protocol.AppendPing(d.buf)
+	o.queue(d)
+	return true
 }
 
 // discard drops a delivery that came after the connection closed.
@@ -151,3 +253,10 @@ func (o *outbound) settle(out []*deliver, written bool) {
 }
 
 var errSlowConsumer = errors.New("slow consumer")
+
+func writeFailure(err error) CloseReason {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return SlowConsumerWriteDeadline
+	}
+	return WriteError
+}

@@ -113,10 +113,12 @@ type subscription struct {
 	peer    *Peer     // nil for an import entry
 	acc     *Account  // the account whose index holds it
 	cross   *crossing // an import entry: where a match goes instead of a connection
+	via     *Endpoint // another server's interest: the route a match goes to (peer is nil)
 	subject []byte
 	queue   []byte
 	sid     []byte
 
+	weight    atomic.Int32 // another server's queue members behind a via entry
 	max       atomic.Int64 // auto-unsubscribe after this many deliveries; 0 = no limit
 	delivered atomic.Int64
 	gone      atomic.Bool // unsubscribed, or its max reached: deliver nothing more

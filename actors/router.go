@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"bytes"
 	"math/rand/v2"
 	"time"
 
@@ -41,6 +42,11 @@ type router struct {
 	infoOp      [maxCrossings]protocol.Op
 	infoBuf     [maxCrossings][]byte
 	info        requestInfo // of the message being routed, once a service import set it
+
+	// fromRoute: the connection is a route, and what it brings goes to no other route (the
+	// one-hop rule). fwd are the routes a message goes to, per depth.
+	fromRoute bool
+	fwd       [maxCrossings + 1][]forward
 }
 
 func newRouter(srv *shared, own *Endpoint, acc *Account, quit <-chan struct{}) router {
@@ -155,29 +161,150 @@ func (r *router) publishIn(acc *Account, cache *subjects.Cache[*subscription], s
 		return false
 	}
 	delivered := false
+	fwd := r.fwd[depth][:0]
 	for _, sub := range res.Plain {
-		if sub.cross != nil {
+		switch {
+		case sub.cross != nil:
 			if depth < maxCrossings && r.cross(acc, sub.cross, subject, reply, op, echo, depth) {
 				delivered = true
 			}
-			continue
-		}
-		if r.deliverTo(sub, subject, reply, op, echo) {
+		case sub.via != nil:
+			if !r.fromRoute { // one hop: what came over a route goes to no other route
+				fwd = addForward(fwd, sub.via, "")
+			}
+		case r.deliverTo(sub, subject, reply, op, echo):
 			delivered = true
 		}
 	}
 	for i := range res.Queues {
-		members := res.Queues[i].Members
-		// One member per group: start at a random one, take the first that accepts.
-		start := rand.IntN(len(members))
+		g := &res.Queues[i]
+		if r.fromRoute && !listed(op.Queues, g.Name) {
+			continue // the sending server picked no member of this group here
+		}
+		members := g.Members
+		// One member per group: start at a random one (remote members weighted by theirs, or
+		// skipped for a message from a route), take the first that accepts.
+		start := r.pickMember(members)
 		for j := range members {
-			if r.deliverTo(members[(start+j)%len(members)], subject, reply, op, echo) {
+			m := members[(start+j)%len(members)]
+			if m.via != nil {
+				if r.fromRoute {
+					continue
+				}
+				fwd = addForward(fwd, m.via, g.Name)
+				delivered = true
+				break
+			}
+			if r.deliverTo(m, subject, reply, op, echo) {
 				delivered = true
 				break
 			}
 		}
 	}
+	for i := range fwd {
+		r.forwardTo(&fwd[i], acc, subject, reply, op)
+		delivered = true
+	}
+	clear(fwd)
+	r.fwd[depth] = fwd[:0]
 	return delivered
+}
+
+// forward is one route a message goes to, with the queue groups it was picked for there.
+type forward struct {
+	to     *Endpoint
+	queues []byte // space separated
+}
+
+// addForward adds route to's share of a message: once per route, with every queue group the
+// message goes to there.
+func addForward(fwd []forward, to *Endpoint, queue string) []forward {
+	for i := range fwd {
+		if fwd[i].to == to {
+			if queue != "" {
+				fwd[i].queues = appendQueue(fwd[i].queues, queue)
+			}
+			return fwd
+		}
+	}
+	f := forward{to: to}
+	if queue != "" {
+		f.queues = appendQueue(nil, queue)
+	}
+	return append(fwd, f)
+}
+
+func appendQueue(list []byte, q string) []byte {
+	if len(list) > 0 {
+		list = append(list, ' ')
+	}
+	return append(list, q...)
+}
+
+// listed reports whether queue is one of the space separated queues.
+func listed(queues []byte, queue string) bool {
+	for len(queues) > 0 {
+		q, rest, _ := bytes.Cut(queues, []byte{' '})
+		if string(q) == queue {
+			return true
+		}
+		queues = rest
+	}
+	return false
+}
+
+// pickMember picks where a queue group's search for a member starts: uniformly among local
+// members; with remote members (a route's interest, weighted by how many members the other
+// server has) in proportion to weight, as nats-server's weightedQSubIndex.
+func (r *router) pickMember(members []*subscription) int {
+	total := 0
+	for _, m := range members {
+		if m.via == nil {
+			total++
+		} else if !r.fromRoute {
+			total += int(max(m.weight.Load(), 1))
+		}
+	}
+	if total == len(members) {
+		return rand.IntN(len(members))
+	}
+	if total == 0 {
+		return 0
+	}
+	n := rand.IntN(total)
+	for i, m := range members {
+		w := 1
+		if m.via != nil {
+			if r.fromRoute {
+				continue
+			}
+			w = int(max(m.weight.Load(), 1))
+		}
+		if n < w {
+			return i
+		}
+		n -= w
+	}
+	return 0
+}
+
+// forwardTo appends the message as RMSG (HMSG with headers) to the route's batch.
+func (r *router) forwardTo(f *forward, acc *Account, subject, reply []byte, op *protocol.Op) {
+	d := r.batchFor(f.to)
+	hdr := -1
+	if hasHeaders(op) {
+		hdr = op.HdrLen
+	}
+	d.buf = protocol.AppendRMsg(d.buf, []byte(acc.Name), subject, reply, f.queues, hdr, len(op.Payload))
+	d.buf = append(d.buf, op.Payload...)
+	d.buf = append(d.buf, '\r', '\n')
+	d.msgs++
+	d.bytes += int64(len(op.Payload))
+}
+
+// hasHeaders reports whether a message carries headers: an empty header is none (nats-server).
+func hasHeaders(op *protocol.Op) bool {
+	return (op.Kind == protocol.KindHPub || op.Kind == protocol.KindRHMsg) && op.HdrLen > 0
 }
 
 // cross takes a message across an import entry of account from into the target account.
@@ -246,7 +373,7 @@ func (r *router) deliverTo(sub *subscription, subject, reply []byte, op *protoco
 	d := r.batchFor(&p.Endpoint)
 	payload := op.Payload
 	switch {
-	case op.Kind != protocol.KindHPub || op.HdrLen == 0: // an empty header is none (nats-server)
+	case !hasHeaders(op):
 		d.buf = protocol.AppendMsg(d.buf, subject, sub.sid, reply, len(payload))
 	case p.headers.Load():
 		d.buf = protocol.AppendHMsg(d.buf, subject, sub.sid, reply, op.HdrLen, len(payload))

@@ -10,19 +10,20 @@ import (
 // serverActor is the root of the supervision tree. It owns the server's lifecycle
 // (running → lame duck → stopping) and sequences its children through it.
 //
-// Supervises: accounts, clients, listeners (spawned in that order: connections need their
-// account, and the listener needs somewhere to send connections).
+// Supervises: accounts, clients, routes, listeners (spawned in that order: connections need
+// their account, and the listeners need somewhere to send connections).
 // Strategy: restart a failed supervisor at once, at most 3 times a minute; past that, stop it.
 // Why: the supervisors hold little state of their own (a restart of clients does close its
 // connections, which reconnect); a supervisor that keeps failing is a bug that restarts would
 // only hide.
 //
-// Shutdown: stop listeners, then have clients drain and close every connection, then stop
-// accounts, then stop itself. Lame duck: stop listeners, tell clients, wait the grace period,
+// Shutdown: stop listeners, then have clients drain and close every connection, then close the
+// routes, then stop accounts, then stop itself. Lame duck: stop listeners, tell clients, wait the grace period,
 // close clients in timed batches, then the shutdown above.
 type serverActor struct {
 	srv      *shared
 	ln       net.Listener
+	cln      net.Listener // the cluster port, nil without one
 	http     []*boundHTTP
 	done     chan struct{}
 	cell     *mailboxCell
@@ -32,9 +33,10 @@ type serverActor struct {
 	state     lifecycle
 	accounts  *actor.PID
 	clients   *actor.PID
+	routes    *actor.PID
 	listeners *actor.PID
 	// Shutdown steps already taken.
-	stoppedListeners, closingClients, stoppedAccounts bool
+	stoppedListeners, closingClients, closingRoutes, stoppedAccounts bool
 }
 
 type lifecycle uint8
@@ -46,10 +48,10 @@ const (
 	stopping
 )
 
-func newServerProps(srv *shared, ln net.Listener, http []*boundHTTP, done chan struct{}, cell *mailboxCell) *actor.Props {
+func newServerProps(srv *shared, ln, cln net.Listener, http []*boundHTTP, done chan struct{}, cell *mailboxCell) *actor.Props {
 	st := &strategy{kind: "server", policy: restartChild, maxRestarts: 3, window: time.Minute, log: srv.log}
 	return newProps(func() actor.Actor {
-		return &serverActor{srv: srv, ln: ln, http: http, done: done, cell: cell, strategy: st,
+		return &serverActor{srv: srv, ln: ln, cln: cln, http: http, done: done, cell: cell, strategy: st,
 			children: make(map[string]*child)}
 	}, cell, false, actor.WithSupervisor(st))
 }
@@ -65,8 +67,10 @@ func (s *serverActor) Receive(ctx actor.Context) {
 		}
 		s.clients = s.spawn(ctx, "clients", func(c *mailboxCell) *actor.Props { return newClientsProps(s.srv, c) })
 		s.srv.clients.Store(s.clients)
+		s.routes = s.spawn(ctx, "routes", func(c *mailboxCell) *actor.Props { return newRoutesProps(s.srv, c) })
+		s.srv.routes.Store(s.routes)
 		s.listeners = s.spawn(ctx, "listeners", func(c *mailboxCell) *actor.Props {
-			return newListenersProps(s.srv, s.ln, s.http, c)
+			return newListenersProps(s.srv, s.ln, s.cln, s.http, c)
 		})
 		s.state = running
 		s.srv.ready.Store(true)
@@ -159,6 +163,11 @@ func (s *serverActor) advance(ctx actor.Context) {
 			s.closingClients = true
 			ctx.Send(s.clients, &closeAll{reason: ServerShutdown})
 		}
+	case s.routes != nil:
+		if !s.closingRoutes {
+			s.closingRoutes = true
+			ctx.Send(s.routes, &closeAll{reason: ServerShutdown})
+		}
 	case s.accounts != nil:
 		if !s.stoppedAccounts {
 			s.stoppedAccounts = true
@@ -182,6 +191,8 @@ func (s *serverActor) childStopped(ctx actor.Context, who *actor.PID) {
 			s.stop(ctx)
 			return
 		}
+	case s.routes != nil && who.Id == s.routes.Id:
+		s.routes = nil
 	case s.accounts != nil && who.Id == s.accounts.Id:
 		s.accounts = nil
 	}

@@ -42,6 +42,9 @@ type shared struct {
 	clients  atomic.Pointer[actor.PID]
 	accounts atomic.Pointer[actor.PID]
 
+	cluster clusterState
+	routes  atomic.Pointer[actor.PID] // the routes supervisor
+
 	// stallAt is the pending-bytes level above which publishers stall for a connection.
 	stallAt int64
 	// writeChunk is the most a connection writes in one writev.
@@ -112,6 +115,7 @@ func (s *shared) appendInfo(dst []byte, f infoFor) []byte {
 		info.IsSystemAccount = f.account == s.sysAcc
 	}
 	info.LameDuckMode = f.ldm
+	info.Cluster = s.clusterName()
 	return protocol.AppendInfo(dst, &info)
 }
 

@@ -53,10 +53,24 @@ func Start(opts *config.Options, log *slog.Logger, endpoints ...HTTPEndpoint) (*
 		return nil, fmt.Errorf("could not listen on client port: %w", err)
 	}
 	var bound []*boundHTTP
+	var cln net.Listener // the cluster port
 	closeAll := func() {
 		ln.Close()
+		if cln != nil {
+			cln.Close()
+		}
 		for _, b := range bound {
 			b.ln.Close()
+		}
+	}
+	if opts.Cluster.Listens() {
+		port := opts.Cluster.Port
+		if port == config.RandomPort {
+			port = 0
+		}
+		if cln, err = net.Listen("tcp", hostPort(opts.Cluster.Host, port)); err != nil {
+			ln.Close()
+			return nil, fmt.Errorf("could not listen on cluster port: %w", err)
 		}
 	}
 	for _, e := range endpoints {
@@ -80,6 +94,11 @@ func Start(opts *config.Options, log *slog.Logger, endpoints ...HTTPEndpoint) (*
 	srv.auth = auth
 	srv.info.AuthRequired = auth.Required()
 	srv.openConfiguredAccounts()
+	var clusterAddr net.Addr
+	if cln != nil {
+		clusterAddr = cln.Addr()
+	}
+	srv.initCluster(&opts.Cluster, clusterAddr)
 
 	s := &Server{srv: srv, system: system, addr: ln.Addr(), done: make(chan struct{}),
 		httpAddrs: make(map[string]net.Addr)}
@@ -88,7 +107,7 @@ func Start(opts *config.Options, log *slog.Logger, endpoints ...HTTPEndpoint) (*
 		s.httpAddrs[b.kind] = b.ln.Addr()
 		log.Info(fmt.Sprintf("Starting %s on http://%s", endpoints[i].Kind, b.ln.Addr()))
 	}
-	s.root, err = system.Root.SpawnNamed(newServerProps(srv, ln, bound, s.done, &mailboxCell{}), "server")
+	s.root, err = system.Root.SpawnNamed(newServerProps(srv, ln, cln, bound, s.done, &mailboxCell{}), "server")
 	if err != nil {
 		closeAll()
 		return nil, err
@@ -98,6 +117,23 @@ func Start(opts *config.Options, log *slog.Logger, endpoints ...HTTPEndpoint) (*
 
 // Addr is the address the client listener is bound to.
 func (s *Server) Addr() net.Addr { return s.addr }
+
+// ClusterAddr is the address the cluster listener is bound to, or nil without one.
+func (s *Server) ClusterAddr() net.Addr { return s.srv.cluster.addr }
+
+// Routes returns the open routes (an admin call).
+func (s *Server) Routes(timeout time.Duration) ([]*RouteInfo, error) {
+	pid := s.srv.routes.Load()
+	if pid == nil {
+		return nil, nil
+	}
+	res, err := s.system.Root.RequestFuture(pid, &listRoutes{}, timeout).Result()
+	if err != nil {
+		return nil, err
+	}
+	list, _ := res.([]*RouteInfo)
+	return list, nil
+}
 
 // ID is the server's nkey-style id, as INFO carries it.
 func (s *Server) ID() string { return s.srv.serverID }

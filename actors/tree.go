@@ -88,8 +88,9 @@ type Spec struct {
 var DeclaredTree = Spec{Kind: "server", Children: []Spec{
 	{Kind: "accounts", Children: []Spec{{Kind: "account", Many: true}}},
 	{Kind: "clients", Children: []Spec{{Kind: "client", Many: true}}},
-	{Kind: "listeners", Children: []Spec{{Kind: "listener"}, {Kind: "monitor", Optional: true},
-		{Kind: "profiler", Optional: true}}},
+	{Kind: "routes", Children: []Spec{{Kind: "route", Many: true}}},
+	{Kind: "listeners", Children: []Spec{{Kind: "listener"}, {Kind: "cluster", Optional: true},
+		{Kind: "monitor", Optional: true}, {Kind: "profiler", Optional: true}}},
 }}
 
 // String draws the spec as an indented tree, one kind per line.

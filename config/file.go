@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -219,67 +218,6 @@ var knownButUnsupported = map[string]bool{
 	"mqtt": true, "https": true, "https_port": true, "mappings": true, "maps": true,
 	"syslog": true, "remote_syslog": true, "max_sub_tokens": true, "write_timeout": true,
 	"client_advertise": true, "proxies": true,
-}
-
-// knownClusterKeys are the nats-server cluster keys Troupe does not implement yet.
-var knownClusterKeys = map[string]bool{
-	"authorization": true, "tls": true, "cluster_advertise": true, "advertise": true,
-	"no_advertise": true, "connect_retries": true, "connect_backoff": true, "permissions": true,
-	"pool_size": true, "accounts": true, "compression": true, "ping_interval": true,
-	"ping_max": true, "write_deadline": true, "write_timeout": true,
-}
-
-func (p *fileParser) cluster(tk token, v any) {
-	m, ok := v.(map[string]any)
-	if !ok {
-		p.fail(tk, "Expected map to define cluster, got %T", v)
-		return
-	}
-	c := &p.o.Cluster
-	for k, raw := range m {
-		ctk, cv := unwrap(raw)
-		switch strings.ToLower(k) {
-		case "name":
-			p.stringInto(ctk, k, cv, func(s string) { c.Name = s })
-		case "listen":
-			host, port, err := parseListen(cv)
-			if err != nil {
-				p.fail(ctk, "%v", err)
-				continue
-			}
-			c.Host, c.Port = host, port
-		case "host", "net":
-			p.stringInto(ctk, k, cv, func(s string) { c.Host = s })
-		case "port":
-			p.intInto(ctk, k, cv, func(n int64) { c.Port = int(n) })
-		case "routes":
-			list, ok := cv.([]any)
-			if !ok {
-				p.fail(ctk, "routes must be a list, got %T", cv)
-				continue
-			}
-			for _, r := range list {
-				rtk, rv := unwrap(r)
-				s, ok := rv.(string)
-				if !ok {
-					p.fail(rtk, "route must be a URL string, got %T", rv)
-					continue
-				}
-				u, err := url.Parse(s)
-				if err != nil {
-					p.fail(rtk, "error parsing route url [%q]", s)
-					continue
-				}
-				c.Routes = append(c.Routes, u)
-			}
-		default:
-			if knownClusterKeys[strings.ToLower(k)] {
-				p.fail(ctk, "field %q in cluster is not supported by Troupe yet", k)
-			} else {
-				p.fail(ctk, "unknown field %q", k)
-			}
-		}
-	}
 }
 
 func (p *fileParser) stringInto(tk token, key string, v any, set func(string)) {

@@ -83,19 +83,38 @@ type Options struct {
 	Auth accounts.Config
 }
 
-// ClusterOptions are accepted so that nats-server command lines and files still load; routes are
-// not implemented yet and the server says so in its log.
+// ClusterOptions configure the cluster port and its routes (nats-server's cluster block).
 type ClusterOptions struct {
-	Name   string
-	Host   string
-	Port   int
-	Routes []*url.URL
+	Name string
+	Host string
+	Port int // 0: no cluster port
+	// Advertise is the address given to other servers instead of Host:Port; with NoAdvertise
+	// this server's client URLs are not gossiped to clients.
+	Advertise   string
+	NoAdvertise bool
+	Routes      []*url.URL // the routes to solicit
+	// ConnectRetries bounds the attempts at an explicit route that never connected (0: keep
+	// trying); implicit routes are never retried.
+	ConnectRetries int
+	// Username and Password are what a route must CONNECT with (cluster authorization);
+	// AuthTimeout how long it has to.
+	Username, Password string
+	AuthTimeout        time.Duration
+	// PoolSize and Compression are accepted for compatibility: Troupe takes part in a cluster
+	// as a peer without pooling or compression, which nats-server tolerates (docs/cluster.md).
+	PoolSize     int
+	Compression  string
+	PingInterval time.Duration // 0: the server's ping_interval, at most 30 s
+	MaxPingsOut  int           // 0: the server's ping_max
 }
 
 // Configured reports whether any cluster setting was given.
 func (c ClusterOptions) Configured() bool {
 	return c.Name != "" || c.Host != "" || c.Port != 0 || len(c.Routes) > 0
 }
+
+// Listens reports whether the server has a cluster port.
+func (c ClusterOptions) Listens() bool { return c.Port != 0 }
 
 // Default returns the options a nats-server with no flags and no config file would use.
 func Default() *Options {

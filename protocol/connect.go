@@ -65,3 +65,33 @@ func AppendConnect(dst []byte, c *Connect) []byte {
 	dst = append(dst, b...)
 	return append(dst, "\r\n"...)
 }
+
+// RouteConnect is the CONNECT one server sends another on a route, with the fields and order
+// of nats-server's route connectInfo (route.go).
+type RouteConnect struct {
+	Echo        bool   `json:"echo"`
+	Verbose     bool   `json:"verbose"`
+	Pedantic    bool   `json:"pedantic"`
+	User        string `json:"user,omitempty"`
+	Pass        string `json:"pass,omitempty"`
+	TLSRequired bool   `json:"tls_required"`
+	Headers     bool   `json:"headers"`
+	Name        string `json:"name"` // the sender's server_id
+	Cluster     string `json:"cluster"`
+	Dynamic     bool   `json:"cluster_dynamic,omitempty"`
+	LNOC        bool   `json:"lnoc,omitempty"`
+	LNOCU       bool   `json:"lnocu,omitempty"`
+	LN          bool   `json:"ln,omitempty"`
+	Gateway     string `json:"gateway,omitempty"`
+}
+
+// AppendRouteConnect appends "CONNECT {json}\r\n" for a route.
+func AppendRouteConnect(dst []byte, c *RouteConnect) []byte {
+	b, err := json.Marshal(c)
+	if err != nil {
+		panic("protocol: marshal RouteConnect: " + err.Error())
+	}
+	dst = append(dst, "CONNECT "...)
+	dst = append(dst, b...)
+	return append(dst, "\r\n"...)
+}

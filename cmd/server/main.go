@@ -140,6 +140,9 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 	fs.StringVar(&clusterU, "cluster_listen", "", "")
 	fs.StringVar(&fo.Cluster.Name, "cluster_name", "", "")
 	fs.StringVar(&routes, "routes", "", "")
+	fs.StringVar(&fo.Cluster.Advertise, "cluster_advertise", "", "")
+	fs.BoolVar(&fo.Cluster.NoAdvertise, "no_advertise", false, "")
+	fs.IntVar(&fo.Cluster.ConnectRetries, "connect_retries", 0, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil, false, errDone
@@ -220,15 +223,26 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 		case "ports_file_dir":
 			opts.PortsFileDir = fo.PortsFileDir
 		case "cluster", "cluster_listen":
-			host, port, err := parseClusterURL(clusterU)
+			u, host, port, err := parseClusterURL(clusterU)
 			if err != nil {
 				ferr = err
 				return
 			}
 			opts.Cluster.Host, opts.Cluster.Port = host, port
+			if u.User != nil { // nats-server's overrideCluster: the URL's user is the route login
+				opts.Cluster.Username = u.User.Username()
+				opts.Cluster.Password, _ = u.User.Password()
+			}
 		case "cluster_name":
 			opts.Cluster.Name = fo.Cluster.Name
+		case "cluster_advertise":
+			opts.Cluster.Advertise = fo.Cluster.Advertise
+		case "no_advertise":
+			opts.Cluster.NoAdvertise = fo.Cluster.NoAdvertise
+		case "connect_retries":
+			opts.Cluster.ConnectRetries = fo.Cluster.ConnectRetries
 		case "routes":
+			opts.Cluster.Routes = nil // the flag replaces the file's routes
 			for _, r := range strings.Split(routes, ",") {
 				u, err := url.Parse(strings.TrimSpace(r))
 				if err != nil {
@@ -241,6 +255,9 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 	})
 	if ferr != nil {
 		return nil, false, ferr
+	}
+	if routes != "" && clusterU == "" && opts.Cluster.Host == "" && opts.Cluster.Port == 0 {
+		return nil, false, errors.New("solicited routes require cluster capabilities, e.g. --cluster")
 	}
 	if opts.HTTPSPort != 0 {
 		return nil, false, errHTTPS
@@ -256,7 +273,7 @@ func configure(args []string) (opts *config.Options, check bool, err error) {
 
 // parseClusterURL reads --cluster nats://host:port. Port -1 (a random port) is not a valid URL
 // port, so it is swapped for 0 around the parse, as nats-server's overrideCluster does.
-func parseClusterURL(s string) (string, int, error) {
+func parseClusterURL(s string) (*url.URL, string, int, error) {
 	parse := s
 	random := strings.HasSuffix(s, ":-1")
 	if random {
@@ -264,18 +281,18 @@ func parseClusterURL(s string) (string, int, error) {
 	}
 	u, err := url.Parse(parse)
 	if err != nil || u.Host == "" {
-		return "", 0, fmt.Errorf("invalid cluster url %q", s)
+		return nil, "", 0, fmt.Errorf("invalid cluster url %q", s)
 	}
 	host, p, err := net.SplitHostPort(u.Host)
 	if err != nil {
-		return "", 0, fmt.Errorf("invalid cluster url %q: %w", s, err)
+		return nil, "", 0, fmt.Errorf("invalid cluster url %q: %w", s, err)
 	}
 	port, err := strconv.Atoi(p)
 	if err != nil {
-		return "", 0, fmt.Errorf("invalid cluster url %q: bad port", s)
+		return nil, "", 0, fmt.Errorf("invalid cluster url %q: bad port", s)
 	}
 	if random {
 		port = config.RandomPort
 	}
-	return host, port, nil
+	return u, host, port, nil
 }

@@ -1,0 +1,213 @@
+package actors
+
+import (
+	"net"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// routesActor supervises the cluster routes.
+//
+// Supervises: one routeActor per route connection, accepted or dialled.
+// Strategy: stop a failed route, never restart it; dial a configured route again after a
+// back-off (1 s, as nats-server's route reconnect delay); a route learned from another server
+// is not dialled again.
+// Why: a route's socket state cannot be rebuilt, but the route itself can: the new connection
+// exchanges all interest again. A route's failure never touches a client connection.
+//
+// It dials routes on goroutines of their own (a dial never blocks the supervisor), keeps one
+// route per remote server (a second connection to a server already routed to is closed as a
+// duplicate), and on shutdown closes every route after the clients are gone.
+type routesActor struct {
+	srv      *shared
+	cell     *mailboxCell
+	children map[string]*routeChild // by PID id
+	byServer map[string]*actor.PID  // the route to each remote server, by server id
+	dialling map[string]bool        // the URLs being dialled or connected
+	closed   []*RouteInfo           // the last closed routes, newest last
+	draining bool
+}
+
+// routeChild is the supervisor's record of one route.
+type routeChild struct {
+	pid *actor.PID
+	rp  *RoutePeer
+}
+
+// maxClosedRoutes bounds the closed routes kept for monitoring.
+const maxClosedRoutes = 64
+
+// routeReconnect is how long a configured route waits before it is dialled again
+// (nats-server's DEFAULT_ROUTE_RECONNECT); routeDialTimeout bounds one dial.
+const (
+	routeReconnect   = time.Second
+	routeDialTimeout = time.Second
+)
+
+func newRoutesProps(srv *shared, cell *mailboxCell) *actor.Props {
+	return newProps(func() actor.Actor {
+		return &routesActor{srv: srv, cell: cell}
+	}, cell, false)
+}
+
+// HandleFailure makes the routes supervisor its own strategy: a failed route is stopped (and,
+// when configured, dialled again once it is gone).
+func (a *routesActor) HandleFailure(_ *actor.ActorSystem, sup actor.Supervisor, child *actor.PID,
+	_ *actor.RestartStatistics, reason any, msg any) {
+	a.srv.log.Error("route failed; closing it", "actor", child.Id, "message", typeName(msg), "reason", reason)
+	sup.StopChildren(child)
+}
+
+func (a *routesActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.children = make(map[string]*routeChild)
+		a.byServer = make(map[string]*actor.PID)
+		a.dialling = make(map[string]bool)
+		for _, u := range a.srv.opts.Cluster.Routes {
+			a.dial(ctx, &dialRoute{url: u})
+		}
+	case *dialRoute:
+		a.dial(ctx, m)
+	case *dialed:
+		a.onDialed(ctx, m)
+	case *accepted:
+		if a.draining {
+			_ = m.conn.Close()
+			return
+		}
+		a.spawn(ctx, m.conn, &RoutePeer{})
+	case *routeUp:
+		a.onRouteUp(ctx, m)
+	case *routeClosed:
+		a.closed = append(a.closed, m.info)
+		if len(a.closed) > maxClosedRoutes {
+			a.closed = a.closed[1:]
+		}
+	case *actor.Terminated:
+		a.onTerminated(ctx, m.Who)
+	case *closeAll:
+		a.draining = true
+		for _, c := range a.children {
+			ctx.Send(c.pid, &closeConn{reason: m.reason})
+		}
+		a.maybeDone(ctx)
+	case *listRoutes:
+		list := make([]*RouteInfo, 0, len(a.children))
+		for _, c := range a.children {
+			if !c.rp.closed.Load() && c.rp.remote.Load() != nil {
+				list = append(list, c.rp.info(0))
+			}
+		}
+		ctx.Respond(list)
+	case *describe:
+		d := &description{id: ctx.Self().Id, kind: "routes", mailbox: a.cell.depth()}
+		for _, c := range a.children {
+			d.children = append(d.children, childView{pid: c.pid, kind: "route",
+				mailbox: c.rp.mb.UserMessageCount(), state: "running"})
+		}
+		ctx.Respond(d)
+	case *actor.Stopping, *actor.Stopped, *actor.Restarting:
+	default:
+		a.srv.log.Warn("routes: unexpected message", "type", typeName(m))
+	}
+}
+
+// dial starts dialling a route on a goroutine of its own, after a delay when it is a retry.
+func (a *routesActor) dial(ctx actor.Context, d *dialRoute) {
+	if a.draining {
+		return
+	}
+	a.dialling[d.url.String()] = true
+	self := ctx.Self()
+	delay := time.Duration(0)
+	if d.attempt > 0 {
+		delay = routeReconnect
+	}
+	time.AfterFunc(delay, func() {
+		conn, err := net.DialTimeout("tcp", d.url.Host, routeDialTimeout)
+		a.srv.root.Send(self, &dialed{dial: d, conn: conn, err: err})
+	})
+}
+
+func (a *routesActor) onDialed(ctx actor.Context, m *dialed) {
+	d := m.dial
+	if m.err != nil {
+		retries := a.srv.opts.Cluster.ConnectRetries
+		if a.draining || d.implicit || (retries > 0 && d.attempt >= retries) {
+			delete(a.dialling, d.url.String())
+			a.srv.log.Error("Error trying to connect to route", "url", redactURL(d.url), "error", m.err)
+			return
+		}
+		a.srv.log.Debug("Error trying to connect to route, retrying", "url", redactURL(d.url), "attempt", d.attempt+1, "error", m.err)
+		a.dial(ctx, &dialRoute{url: d.url, implicit: d.implicit, attempt: d.attempt + 1})
+		return
+	}
+	if a.draining {
+		_ = m.conn.Close()
+		return
+	}
+	a.spawn(ctx, m.conn, &RoutePeer{solicited: true, url: d.url, implicit: d.implicit})
+}
+
+func (a *routesActor) spawn(ctx actor.Context, conn net.Conn, rp *RoutePeer) {
+	rp.CID = a.srv.nextCID.Add(1)
+	rp.conn, rp.start, rp.ip = conn, time.Now(), hostOf(conn.RemoteAddr())
+	if t, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
+		rp.port = t.Port
+	}
+	pid, err := ctx.SpawnNamed(newRouteProps(a.srv, conn, rp), "r"+strconv.FormatUint(rp.CID, 10))
+	if err != nil {
+		a.srv.log.Error("cannot start route", "rid", rp.CID, "error", err)
+		_ = conn.Close()
+		return
+	}
+	a.children[pid.Id] = &routeChild{pid: pid, rp: rp}
+}
+
+// onRouteUp keeps one route per remote server: a second connection to a server already routed
+// to (both dialled each other at once, or gossip named one already configured) is closed.
+func (a *routesActor) onRouteUp(ctx actor.Context, m *routeUp) {
+	pid := m.pid
+	if old, ok := a.byServer[m.info.ID]; ok && !old.Equal(pid) {
+		if c := a.children[old.Id]; c != nil && !c.rp.closed.Load() {
+			ctx.Send(pid, &duplicateRoute{})
+			return
+		}
+	}
+	a.byServer[m.info.ID] = pid
+}
+
+func (a *routesActor) onTerminated(ctx actor.Context, who *actor.PID) {
+	var rp *RoutePeer
+	if c := a.children[who.Id]; c != nil {
+		rp = c.rp
+	}
+	delete(a.children, who.Id)
+	for id, pid := range a.byServer {
+		if pid.Equal(who) {
+			delete(a.byServer, id)
+		}
+	}
+	if rp != nil && rp.solicited {
+		delete(a.dialling, rp.url.String())
+		if !a.draining && !rp.implicit {
+			a.dial(ctx, &dialRoute{url: rp.url, attempt: 1})
+		}
+	}
+	a.maybeDone(ctx)
+}
+
+func (a *routesActor) maybeDone(ctx actor.Context) {
+	if a.draining && len(a.children) == 0 {
+		ctx.Stop(ctx.Self())
+	}
+}
+
+// redactURL is a route URL without its password, for logs.
+func redactURL(u *url.URL) string { return u.Redacted() }
+
+var _ actor.Actor = (*routesActor)(nil)
