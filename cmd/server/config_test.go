@@ -191,20 +191,16 @@ func TestConfigWarnings(t *testing.T) {
 	}
 }
 
-// A cluster block in the file is accepted and logged as not supported yet. (Monitoring keys are
-// served: monitoring_test.go.)
-func TestConfigUnsupportedFeaturesAreLogged(t *testing.T) {
+// Two processes from configuration files form a cluster: a client of one gets what a client
+// of the other publishes.
+func TestConfigClusterOfTwoProcesses(t *testing.T) {
 	t.Parallel()
-	route := fmt.Sprintf("nats://127.0.0.1:%d", busyPort(t)) // never dialled: clustering is off
-	for _, tc := range []struct{ content, want string }{
-		{"cluster {\n  name: blue\n  listen: \"127.0.0.1:-1\"\n  routes: [\"" + route + "\"]\n}\n", "[WRN] Clustering (cluster, routes) is not supported yet"},
-	} {
-		conf := writeFile(t, t.TempDir(), "troupe.conf", tc.content)
-		p, _ := startServer(t, "-c", conf)
-		if !strings.Contains(p.stderr.String(), tc.want) {
-			t.Errorf("%q: the log does not contain %q:\n%s", tc.content, tc.want, p.stderr)
-		}
-	}
+	dir := t.TempDir()
+	seed, seedURL := startServer(t, "-c", writeFile(t, dir, "a.conf", "cluster {\n  name: blue\n  listen: \"127.0.0.1:-1\"\n}\n"))
+	route := seed.clusterURL(t)
+	_, otherURL := startServer(t, "-c", writeFile(t, dir, "b.conf",
+		"cluster {\n  name: blue\n  listen: \"127.0.0.1:-1\"\n  routes: [\""+route+"\"]\n}\n"))
+	checkClusterDelivers(t, seedURL, otherURL)
 }
 
 // max_connections: 1 lets one client in; the next gets INFO, then

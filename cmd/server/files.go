@@ -44,6 +44,9 @@ func writeProcessFiles(opts *config.Options, s *actors.Server) error {
 		if a := s.HTTPAddr("profiler"); a != nil {
 			p.Profile = listenerURLs("http", a)
 		}
+		if a := s.ClusterAddr(); a != nil {
+			p.Cluster = listenerURLs("nats", a)
+		}
 		b, err := json.Marshal(p)
 		if err != nil {
 			return err

@@ -88,7 +88,8 @@ type proc struct {
 	stdout *output
 	stderr *output
 	exited chan struct{}
-	code   int // the exit code, -1 if killed by a signal; set once exited is closed
+	code   int    // the exit code, -1 if killed by a signal; set once exited is closed
+	dir    string // its --ports_file_dir, when startServer started it
 }
 
 // startProc runs the binary with args. The process is killed at the end of the test if it is
@@ -185,6 +186,7 @@ func startServer(t *testing.T, extra ...string) (*proc, string) {
 	t.Helper()
 	dir := t.TempDir()
 	p := startProc(t, append([]string{"-p", "-1", "-a", "127.0.0.1", "--ports_file_dir", dir}, extra...)...)
+	p.dir = dir
 	url := p.clientURL(dir)
 	p.waitLog("Server is ready")
 	return p, url
@@ -207,6 +209,63 @@ func (p *proc) clientURL(dir string) string {
 		return err == nil && json.Unmarshal(b, &ports) == nil && len(ports.Nats) > 0
 	})
 	return ports.Nats[0]
+}
+
+// clusterURL waits for the process's ports file to list its cluster port and returns its
+// route URL.
+func (p *proc) clusterURL(t *testing.T) string {
+	t.Helper()
+	var ports struct{ Cluster []string }
+	waitFor(t, startTimeout, "the cluster port in the ports file", func() bool {
+		b, err := os.ReadFile(p.portsFile(p.dir))
+		return err == nil && json.Unmarshal(b, &ports) == nil && len(ports.Cluster) > 0
+	})
+	return strings.Replace(ports.Cluster[0], "nats://", "nats-route://", 1)
+}
+
+// checkClusterDelivers subscribes on one server and publishes on the other until the
+// subscription's interest has crossed the route, then checks that every message does.
+func checkClusterDelivers(t *testing.T, subURL, pubURL string) {
+	t.Helper()
+	sub := connect(t, subURL)
+	got := make(chan *nats.Msg, 1000)
+	if _, err := sub.ChanSubscribe("across", got); err != nil {
+		t.Fatal(err)
+	}
+	if err := sub.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	pub := connect(t, pubURL)
+	waitFor(t, startTimeout, "the subscription's interest on the other server", func() bool {
+		_ = pub.Publish("across", []byte("probe"))
+		_ = pub.Flush()
+		select {
+		case <-got:
+			return true
+		case <-time.After(20 * time.Millisecond):
+			return false
+		}
+	})
+	for len(got) > 0 {
+		<-got // later probes
+	}
+	for i := range 100 {
+		_ = pub.Publish("across", []byte(strconv.Itoa(i)))
+	}
+	_ = pub.Flush()
+	for i := range 100 {
+		select {
+		case m := <-got:
+			for string(m.Data) == "probe" {
+				m = <-got
+			}
+			if string(m.Data) != strconv.Itoa(i) {
+				t.Fatalf("message %d: %q", i, m.Data)
+			}
+		case <-time.After(ioTimeout):
+			t.Fatalf("%d of 100 messages crossed the route", i)
+		}
+	}
 }
 
 // runCmd runs the binary to completion (a command that does not serve) and returns its output.

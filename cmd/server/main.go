@@ -52,9 +52,6 @@ func run(args []string) int {
 	if opts.ConfigFile != "" {
 		log.Info("  Using configuration file: " + opts.ConfigFile)
 	}
-	if opts.Cluster.Configured() {
-		log.Warn("Clustering (cluster, routes) is not supported yet: this server runs standalone and ignores its cluster settings")
-	}
 	s, err := actors.Start(opts, log, httpEndpoints(opts, log)...)
 	if err != nil {
 		log.Error(err.Error())

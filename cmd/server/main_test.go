@@ -220,37 +220,32 @@ func TestDebugAndTraceFlags(t *testing.T) {
 	}
 }
 
-// Cluster flags are accepted (nats-server command lines still start) and the log says they are
-// not acted on: never silently ignored. (Monitoring flags are served: monitoring_test.go.)
-func TestUnsupportedFeatureFlagsAreLogged(t *testing.T) {
+// The cluster flags as nats-server's: --cluster (with a random port) and --routes form a
+// cluster of processes; --routes without a cluster port is refused with nats-server's text.
+func TestClusterFlags(t *testing.T) {
 	t.Parallel()
-	route := fmt.Sprintf("nats://127.0.0.1:%d", busyPort(t)) // never dialled: clustering is off
-	const cluster = "[WRN] Clustering (cluster, routes) is not supported yet"
-	for _, tc := range []struct {
-		flags []string
-		want  string
-	}{
-		{[]string{"--cluster", "nats://127.0.0.1:-1"}, cluster},
-		{[]string{"--cluster_listen", "nats://127.0.0.1:-1"}, cluster},
-		{[]string{"--routes", route + ", " + route}, cluster},
-		{[]string{"--cluster_name", "blue"}, cluster},
-		{[]string{"--cluster", "nats://127.0.0.1:-1", "--routes", route, "--cluster_name", "blue"}, cluster},
-	} {
-		t.Run(strings.Join(tc.flags, " "), func(t *testing.T) {
-			t.Parallel()
-			p, url := startServer(t, tc.flags...)
-			if !strings.Contains(p.stderr.String(), tc.want) {
-				t.Fatalf("log does not contain %q:\n%s", tc.want, p.stderr)
-			}
-			nc := connect(t, url) // still serves clients
-			if err := nc.Flush(); err != nil {
-				t.Fatal(err)
-			}
-		})
+	seed, seedURL := startServer(t, "--cluster", "nats://127.0.0.1:-1", "--cluster_name", "blue")
+	_, otherURL := startServer(t, "--cluster_listen", "nats://127.0.0.1:-1", "--cluster_name", "blue",
+		"--routes", seed.clusterURL(t), "--connect_retries", "3")
+	checkClusterDelivers(t, seedURL, otherURL)
+
+	_, stderr, code := runCmd(t, "-p", "-1", "--routes", "nats://127.0.0.1:4248")
+	if code == 0 || !strings.Contains(stderr, "solicited routes require cluster capabilities, e.g. --cluster") {
+		t.Fatalf("--routes without --cluster: exit %d, %s", code, stderr)
 	}
 }
 
-// A server that starts without those flags says nothing about clustering or monitoring.
+// A cluster name without a cluster port still shows in the client INFO, as on nats-server.
+func TestClusterNameWithoutListenIsInInfo(t *testing.T) {
+	t.Parallel()
+	_, url := startServer(t, "--cluster_name", "blue")
+	nc := connect(t, url)
+	if got := nc.ConnectedClusterName(); got != "blue" {
+		t.Fatalf("INFO cluster %q, want blue", got)
+	}
+}
+
+// A server that starts without special flags logs no warning.
 func TestNoUnsupportedFeatureWarningsByDefault(t *testing.T) {
 	t.Parallel()
 	p, _ := startServer(t)

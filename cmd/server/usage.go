@@ -32,10 +32,14 @@ Logging Options:
     -DV                              Debug and trace
     -DVV                             Same as -DV
 
-Cluster Options (accepted; clustering is not supported yet):
+Cluster Options:
         --routes <rurl-1, rurl-2>    Routes to solicit and connect
         --cluster <cluster-url>      Cluster URL for solicited routes
-        --cluster_name <string>      Cluster Name
+        --cluster_name <string>      Cluster Name, if not set one will be dynamically generated
+        --no_advertise <bool>        Do not advertise known cluster information to clients
+        --cluster_advertise <string> Cluster URL to advertise to other servers
+        --connect_retries <number>   For implicit routes, number of connect retries
+        --cluster_listen <url>       Cluster url from which members can solicit routes
 
 Profiling Options:
         --profile <port>             Profiling HTTP port (-1 for a random port)
