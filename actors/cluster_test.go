@@ -446,3 +446,43 @@ func TestThreeNodeCluster(t *testing.T) {
 		}
 	}
 }
+
+// freePort is a loopback port nobody listened on a moment ago.
+func freePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Two servers that dial each other (the first's dial fails until the second is up, and is
+// retried after the back-off) keep one route between them, the same on both sides; once the
+// retry has come and gone it stays that one: no churn.
+func TestRouteDuplicateResolution(t *testing.T) {
+	pa, pb := freePort(t), freePort(t)
+	node := func(port, other int) *Server {
+		o := testOptions()
+		o.Cluster = config.ClusterOptions{Name: "dup", Host: "127.0.0.1", Port: port,
+			Routes: []*url.URL{routeURL(t, fmt.Sprintf("127.0.0.1:%d", other))}}
+		return startServer(t, o)
+	}
+	a, b := node(pa, pb), node(pb, pa)
+	for _, s := range []*Server{a, b} {
+		waitRoutes(t, s, 1)
+		waitFor(t, 10*time.Second, "the duplicate closed", func() bool { return len(routePIDs(t, s)) == 1 })
+	}
+	outlive(2 * routeReconnect) // the first's retry comes and is resolved
+	first := routePIDs(t, a)
+	outlive(2 * routeReconnect) // past the back-off a closed duplicate would be dialled again after
+	if now := routePIDs(t, a); len(now) != 1 || !now[0].Equal(first[0]) {
+		t.Fatalf("routes changed from %v to %v", first, now)
+	}
+	ncs := connectAll(t, a.url(), b.url())
+	var seen atomic.Int64
+	ncs[1].Subscribe("d", func(*nats.Msg) { seen.Add(1) })
+	ncs[1].Flush()
+	waitInterest(t, ncs[0], "d", &seen)
+}

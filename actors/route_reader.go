@@ -203,6 +203,11 @@ func (r *routeReader) onInfo(arg []byte) error {
 	if info.ID == r.srv.serverID {
 		return &routeError{reason: DuplicateRoute} // a route to itself
 	}
+	if info.RouteAccount != "" {
+		// A pooling nats-server also dials a route dedicated to one account ($SYS by default);
+		// a peer without pooling refuses it, as nats-server itself does.
+		return &routeError{reason: ProtocolViolation, text: fmt.Sprintf("Not possible to have a dedicated route for account %q between those servers", info.RouteAccount)}
+	}
 	if !r.infoSeen {
 		r.infoSeen = true
 		if err := r.checkCluster(info.Cluster, info.Dynamic); err != nil {

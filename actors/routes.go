@@ -33,8 +33,9 @@ type routesActor struct {
 
 // routeChild is the supervisor's record of one route.
 type routeChild struct {
-	pid *actor.PID
-	rp  *RoutePeer
+	pid       *actor.PID
+	rp        *RoutePeer
+	duplicate bool // closed as a duplicate: not dialled again
 }
 
 // maxClosedRoutes bounds the closed routes kept for monitoring.
@@ -168,23 +169,39 @@ func (a *routesActor) spawn(ctx actor.Context, conn net.Conn, rp *RoutePeer) {
 	a.children[pid.Id] = &routeChild{pid: pid, rp: rp}
 }
 
-// onRouteUp keeps one route per remote server: a second connection to a server already routed
-// to (both dialled each other at once, or gossip named one already configured) is closed.
+// onRouteUp keeps one route per remote server. When both servers dialled each other at once,
+// each side keeps the connection dialled by the server with the smaller id, so both keep the
+// same one; the other is closed as a duplicate and not dialled again.
 func (a *routesActor) onRouteUp(ctx actor.Context, m *routeUp) {
-	pid := m.pid
-	if old, ok := a.byServer[m.info.ID]; ok && !old.Equal(pid) {
-		if c := a.children[old.Id]; c != nil && !c.rp.closed.Load() {
-			ctx.Send(pid, &duplicateRoute{})
-			return
-		}
+	oldPID, ok := a.byServer[m.info.ID]
+	if !ok || oldPID.Equal(m.pid) {
+		a.byServer[m.info.ID] = m.pid
+		return
 	}
-	a.byServer[m.info.ID] = pid
+	old, cur := a.children[oldPID.Id], a.children[m.pid.Id]
+	if old == nil || cur == nil || old.rp.closed.Load() {
+		a.byServer[m.info.ID] = m.pid
+		return
+	}
+	keepCur := false
+	if old.rp.solicited != cur.rp.solicited {
+		ours := a.srv.serverID < m.info.ID // this server dials the one to keep
+		keepCur = cur.rp.solicited == ours
+	}
+	drop := cur
+	if keepCur {
+		drop = old
+		a.byServer[m.info.ID] = m.pid
+	}
+	drop.duplicate = true
+	ctx.Send(drop.pid, &duplicateRoute{})
 }
 
 func (a *routesActor) onTerminated(ctx actor.Context, who *actor.PID) {
 	var rp *RoutePeer
+	duplicate := false
 	if c := a.children[who.Id]; c != nil {
-		rp = c.rp
+		rp, duplicate = c.rp, c.duplicate
 	}
 	delete(a.children, who.Id)
 	for id, pid := range a.byServer {
@@ -194,7 +211,7 @@ func (a *routesActor) onTerminated(ctx actor.Context, who *actor.PID) {
 	}
 	if rp != nil && rp.solicited {
 		delete(a.dialling, rp.url.String())
-		if !a.draining && !rp.implicit {
+		if !a.draining && !rp.implicit && !duplicate {
 			a.dial(ctx, &dialRoute{url: rp.url, attempt: 1})
 		}
 	}
