@@ -63,10 +63,10 @@ func (c *clientActor) Receive(ctx actor.Context) {
 		c.close(ctx, m.reason, "")
 	case *slowConsumer:
 		c.close(ctx, SlowConsumerPendingBytes, "")
-	case *lameDuckInfo:
+	case *asyncInfo:
 		if c.peer.asyncInfo.Load() {
 			d := getDeliver(512)
-			d.buf = c.srv.appendInfo(d.buf, infoFor{cid: c.peer.CID, clientIP: c.peer.ip, ldm: true})
+			d.buf = c.srv.appendInfo(d.buf, infoFor{cid: c.peer.CID, clientIP: c.peer.ip, ldm: m.ldm})
 			c.out.take(d, c.closed)
 		}
 	case *readerPanic:

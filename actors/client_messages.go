@@ -49,9 +49,9 @@ type pingTick struct{}
 // slowConsumer comes from a publisher that found the connection over max_pending.
 type slowConsumer struct{}
 
-// lameDuckInfo asks the connection to tell its client, if it takes async INFO, that the server
-// is in lame-duck mode.
-type lameDuckInfo struct{}
+// asyncInfo asks the connection to send its client an INFO now, if it takes async INFO: the
+// server entered lame-duck mode (ldm), or the cluster's client URLs changed.
+type asyncInfo struct{ ldm bool }
 
 // crashConnection makes a connection actor panic; tests use it to prove a failed connection is
 // stopped and nothing else is disturbed.
@@ -65,4 +65,4 @@ func (*pingTick) IgnoreDeadLetterLogging()     {}
 func (*authTimeout) IgnoreDeadLetterLogging()  {}
 func (*authExpired) IgnoreDeadLetterLogging()  {}
 func (*slowConsumer) IgnoreDeadLetterLogging() {}
-func (*lameDuckInfo) IgnoreDeadLetterLogging() {}
+func (*asyncInfo) IgnoreDeadLetterLogging()    {}

@@ -71,9 +71,15 @@ func (a *clientsActor) Receive(ctx actor.Context) {
 	case *lameDuck:
 		a.draining = true
 		for _, c := range a.children {
-			ctx.Send(c.pid, &lameDuckInfo{})
+			ctx.Send(c.pid, &asyncInfo{ldm: true})
 		}
 		a.maybeDone(ctx)
+	case *clusterChanged:
+		if !a.draining {
+			for _, c := range a.children {
+				ctx.Send(c.pid, &asyncInfo{})
+			}
+		}
 	case *lameDuckClose:
 		a.startLameDuckClose(ctx, m.duration)
 	case *lameDuckTick:

@@ -45,3 +45,7 @@ type listClosed struct{}
 
 // listOpen asks for the open connections (monitoring; RequestFuture).
 type listOpen struct{}
+
+// clusterChanged comes from the routes supervisor when the cluster's client URLs changed: every
+// client that takes async INFO is told (connect_urls).
+type clusterChanged struct{}

@@ -23,6 +23,9 @@ type clusterState struct {
 	name       atomic.Pointer[string]
 	dynamic    atomic.Bool
 	clientURLs []string // this server's client URLs, for other servers to gossip to clients
+	// urls are the client URLs of the whole cluster (this server's and its routes'), as
+	// client INFO's connect_urls; nil without routes or with no_advertise.
+	urls atomic.Pointer[[]string]
 }
 
 // clusterName is the cluster's name, "" without a cluster.

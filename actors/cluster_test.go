@@ -486,3 +486,84 @@ func TestRouteDuplicateResolution(t *testing.T) {
 	ncs[1].Flush()
 	waitInterest(t, ncs[0], "d", &seen)
 }
+
+// A full mesh from one seed: each new server routes only to the first, and the others learn of
+// it from gossip and route to it themselves, Troupe and nats-server alike.
+func TestRouteGossipMakesAFullMesh(t *testing.T) {
+	for _, mixed := range []bool{false, true} {
+		t.Run(map[bool]string{false: "troupe", true: "mixed"}[mixed], func(t *testing.T) {
+			seed := startNode(t, "mesh")
+			seedURL := routeURL(t, seed.ClusterAddr().String())
+			second := startNode(t, "mesh", seedURL)
+			var third string
+			if mixed {
+				third = startReferenceNode(t, "mesh", seedURL).ClientURL()
+			} else {
+				third = startNode(t, "mesh", seedURL).url()
+			}
+			waitRoutes(t, seed, 2)
+			waitRoutes(t, second, 2) // to the seed, and to the third it learned of
+			// Messages from the third reach the second directly (one hop: the seed forwards
+			// nothing it got from a route).
+			ncs := connectAll(t, second.url(), third)
+			var seen atomic.Int64
+			ncs[0].Subscribe("m", func(*nats.Msg) { seen.Add(1) })
+			ncs[0].Flush()
+			waitInterest(t, ncs[1], "m", &seen)
+		})
+	}
+}
+
+// nats.go learns the cluster's servers from connect_urls in INFO and, when its server goes
+// away, reconnects to another: its subscription is restored there and what is published after
+// the failover reaches it.
+func TestClientFailsOverThroughGossipedURLs(t *testing.T) {
+	a := startNode(t, "fo")
+	b := startNode(t, "fo", routeURL(t, a.ClusterAddr().String()))
+	waitRoutes(t, a, 1)
+	reconnected := make(chan struct{}, 1)
+	sub, err := nats.Connect(a.url(), nats.ReconnectWait(50*time.Millisecond), nats.MaxReconnects(-1),
+		nats.ReconnectHandler(func(*nats.Conn) { reconnected <- struct{}{} }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	waitFor(t, 5*time.Second, "b's URL among the discovered servers", func() bool {
+		for _, u := range sub.DiscoveredServers() {
+			if strings.Contains(u, b.Addr().String()) {
+				return true
+			}
+		}
+		return false
+	})
+	got := make(chan *nats.Msg, 100)
+	sub.ChanSubscribe("after", got)
+	sub.Flush()
+
+	a.Shutdown()
+	<-a.Done()
+	select {
+	case <-reconnected:
+	case <-time.After(10 * time.Second):
+		t.Fatal("nats.go did not reconnect to the other server")
+	}
+	if !strings.Contains(sub.ConnectedUrl(), b.Addr().String()) {
+		t.Fatalf("reconnected to %s", sub.ConnectedUrl())
+	}
+	sub.Flush() // the subscription is restored on b before this returns
+	pub := connectAll(t, b.url())[0]
+	for i := range 50 {
+		pub.Publish("after", []byte(fmt.Sprint(i)))
+	}
+	pub.Flush()
+	for i := range 50 {
+		select {
+		case m := <-got:
+			if string(m.Data) != fmt.Sprint(i) {
+				t.Fatalf("message %d: %q", i, m.Data)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%d of 50 messages after the failover", i)
+		}
+	}
+}

@@ -69,6 +69,12 @@ func (c *routeActor) Receive(ctx actor.Context) {
 		c.close(ctx, SlowConsumerPendingBytes, "")
 	case *duplicateRoute:
 		c.close(ctx, DuplicateRoute, "")
+	case *gossip:
+		d := getDeliver(1024)
+		d.buf = protocol.AppendInfo(d.buf, &m.info)
+		if c.out.take(d, c.closed) {
+			c.flush(ctx)
+		}
 	case *readerPanic:
 		panic(m)
 	case *crashConnection:

@@ -14,7 +14,8 @@ import (
 // dialRoute asks the routes supervisor to dial a route, after a delay when attempt > 0.
 type dialRoute struct {
 	url      *url.URL
-	implicit bool // learned from another server's INFO: never retried
+	implicit bool   // learned from another server's INFO: never retried
+	serverID string // implicit: the server it leads to, not dialled when already routed to
 	attempt  int
 }
 
@@ -46,6 +47,10 @@ type peerInfo struct{ info protocol.Info }
 
 // duplicateRoute tells a route actor that another connection to the same server exists.
 type duplicateRoute struct{}
+
+// gossip asks a route actor to tell its server of another server of the cluster (an async
+// INFO), which the other then routes to: a full mesh from one configured route.
+type gossip struct{ info protocol.Info }
 
 func (*dialed) IgnoreDeadLetterLogging()   {}
 func (*peerInfo) IgnoreDeadLetterLogging() {}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"runtime/debug"
 	"time"
 
@@ -25,8 +26,8 @@ type routeReader struct {
 	parser *protocol.Parser
 	onOp   func(*protocol.Op) error
 
-	connectSeen bool // the accepting side has had the other server's CONNECT
-	infoSeen    bool
+	connectSeen bool   // the accepting side has had the other server's CONNECT
+	remoteID    string // the other server's id, from its first INFO
 
 	// subs are the other server's interest entries, by account, subject and queue; changes
 	// collects this read's changes by account, posted at the end of the read.
@@ -208,11 +209,20 @@ func (r *routeReader) onInfo(arg []byte) error {
 		// a peer without pooling refuses it, as nats-server itself does.
 		return &routeError{reason: ProtocolViolation, text: fmt.Sprintf("Not possible to have a dedicated route for account %q between those servers", info.RouteAccount)}
 	}
-	if !r.infoSeen {
-		r.infoSeen = true
+	switch {
+	case r.remoteID == "":
+		r.remoteID = info.ID
 		if err := r.checkCluster(info.Cluster, info.Dynamic); err != nil {
 			return err
 		}
+	case info.ID != r.remoteID:
+		// Gossip: another server of the cluster, which this one routes to unless it already does.
+		if u, err := url.Parse(info.IP); err == nil && info.IP != "" {
+			if pid := r.srv.routes.Load(); pid != nil {
+				r.srv.root.Send(pid, &dialRoute{url: u, implicit: true, serverID: info.ID})
+			}
+		}
+		return nil
 	}
 	r.srv.root.Send(r.rp.PID, &peerInfo{info: info})
 	return nil

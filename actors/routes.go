@@ -3,6 +3,7 @@ package actors
 import (
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -118,9 +119,15 @@ func (a *routesActor) Receive(ctx actor.Context) {
 }
 
 // dial starts dialling a route on a goroutine of its own, after a delay when it is a retry.
+// A gossiped server already routed to, or being dialled, is not dialled again.
 func (a *routesActor) dial(ctx actor.Context, d *dialRoute) {
 	if a.draining {
 		return
+	}
+	if d.implicit && d.attempt == 0 {
+		if _, ok := a.byServer[d.serverID]; ok || d.serverID == a.srv.serverID || a.dialling[d.url.String()] {
+			return
+		}
 	}
 	a.dialling[d.url.String()] = true
 	self := ctx.Self()
@@ -176,11 +183,13 @@ func (a *routesActor) onRouteUp(ctx actor.Context, m *routeUp) {
 	oldPID, ok := a.byServer[m.info.ID]
 	if !ok || oldPID.Equal(m.pid) {
 		a.byServer[m.info.ID] = m.pid
+		a.joined(ctx, m)
 		return
 	}
 	old, cur := a.children[oldPID.Id], a.children[m.pid.Id]
 	if old == nil || cur == nil || old.rp.closed.Load() {
 		a.byServer[m.info.ID] = m.pid
+		a.joined(ctx, m)
 		return
 	}
 	keepCur := false
@@ -195,6 +204,62 @@ func (a *routesActor) onRouteUp(ctx actor.Context, m *routeUp) {
 	}
 	drop.duplicate = true
 	ctx.Send(drop.pid, &duplicateRoute{})
+}
+
+// joined handles a server newly routed to: the other routes' servers are told of it (they
+// route to it too, if they do not yet), and the clients learn its client URLs.
+func (a *routesActor) joined(ctx actor.Context, m *routeUp) {
+	if m.info.IP == "" && m.info.Port != 0 {
+		// nats-server puts the route URL in its INFO only when it forwards one: made up from
+		// the host and port it listens on, or the address it came from.
+		host := m.info.Host
+		if c := a.children[m.pid.Id]; c != nil && (host == "" || host == "0.0.0.0" || host == "::") {
+			host = c.rp.ip
+		}
+		m.info.IP = "nats-route://" + net.JoinHostPort(host, strconv.Itoa(m.info.Port)) + "/"
+	}
+	if m.info.IP != "" {
+		for _, c := range a.children {
+			if !c.pid.Equal(m.pid) && !c.rp.closed.Load() && c.rp.remote.Load() != nil {
+				ctx.Send(c.pid, &gossip{info: m.info})
+			}
+		}
+	}
+	a.clientURLsChanged(ctx)
+}
+
+// clientURLsChanged recomputes the cluster's client URLs (this server's and every routed
+// server's) and has the clients told, unless this server does not advertise.
+func (a *routesActor) clientURLsChanged(ctx actor.Context) {
+	if a.srv.opts.Cluster.NoAdvertise || a.srv.cluster.addr == nil {
+		return
+	}
+	seen := map[string]bool{}
+	var urls []string
+	add := func(list []string) {
+		for _, u := range list {
+			if !seen[u] {
+				seen[u] = true
+				urls = append(urls, u)
+			}
+		}
+	}
+	add(a.srv.cluster.clientURLs)
+	for id, pid := range a.byServer {
+		if c := a.children[pid.Id]; c != nil && !c.rp.closed.Load() {
+			if in := c.rp.remote.Load(); in != nil && in.ID == id {
+				add(in.ClientConnectURLs)
+			}
+		}
+	}
+	slices.Sort(urls)
+	if old := a.srv.cluster.urls.Load(); old != nil && slices.Equal(*old, urls) {
+		return
+	}
+	a.srv.cluster.urls.Store(&urls)
+	if pid := a.srv.clients.Load(); pid != nil {
+		ctx.Send(pid, &clusterChanged{})
+	}
 }
 
 func (a *routesActor) onTerminated(ctx actor.Context, who *actor.PID) {
@@ -215,6 +280,7 @@ func (a *routesActor) onTerminated(ctx actor.Context, who *actor.PID) {
 			a.dial(ctx, &dialRoute{url: rp.url, attempt: 1})
 		}
 	}
+	a.clientURLsChanged(ctx)
 	a.maybeDone(ctx)
 }
 

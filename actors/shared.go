@@ -116,6 +116,9 @@ func (s *shared) appendInfo(dst []byte, f infoFor) []byte {
 	}
 	info.LameDuckMode = f.ldm
 	info.Cluster = s.clusterName()
+	if u := s.cluster.urls.Load(); u != nil {
+		info.ClientConnectURLs = *u
+	}
 	return protocol.AppendInfo(dst, &info)
 }
 
